@@ -1,0 +1,7 @@
+"""mtaudit: find the artifacts of machine translation in English text."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,1 @@
+"""Checks, one module per family; each registers its rules with ``@register``."""

@@ -1,0 +1,271 @@
+"""Detokenizer damage (MT4xx): spacing and quote artifacts that MT pipelines leave
+when they join tokens back into text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mtaudit.document import Document
+from mtaudit.engine import Context
+from mtaudit.finding import Hit
+from mtaudit.registry import register
+
+# "food ." / "said , adding" / "Really ?" — not "..." (ellipsis) nor " - " (dash).
+_SPACE_PUNCT = re.compile(r"(\w[\w'’)\]]*)([ \t]+)([,.;:!?%])(?=[\s\"”’)\]]|$)(?!\.\.)")
+_ELLIPSIS_AFTER = re.compile(r"\.\.")
+
+
+@register("MT401", "space-before-punctuation", category="tokenization", severity="minor")
+def space_before_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A space between a word and the comma, period, colon, semicolon, question or
+    exclamation mark or percent sign that follows it.
+
+    Why: tokenized MT output ("food .") survives detokenization as a stray space,
+    which readers notice at once and which no English style allows.
+
+    Bad: The talks ended without a deal , officials said .
+    Good: The talks ended without a deal, officials said.
+    """
+    text = doc.text
+    for m in _SPACE_PUNCT.finditer(text):
+        punct = m.group(3)
+        if punct == "." and _ELLIPSIS_AFTER.match(text, m.start(3)):
+            continue
+        if punct == ":" and m.end(3) < len(text) and text[m.end(3)].isdigit():
+            continue  # a time or ratio written with spaces is rare but not this artifact
+        yield Hit(
+            m.start(1),
+            m.end(3),
+            f"Space before {punct!r}",
+            suggestion=m.group(1) + punct,
+        )
+
+
+# "anti -government", "well- known" (but not "pre- and post-war", "-5 degrees", " - ")
+_SPACED_HYPHEN = re.compile(
+    r"\b([A-Za-z]{2,})(?: -(?=[a-z]{2,}\b)| +-(?=[a-z]{2,}\b)|- +(?=[a-z]{2,}\b))"
+)
+_SUSPENDED = re.compile(r"\s*(and|or|to|und|nor|as well as)\b")
+
+
+@register("MT402", "spaced-hyphen", category="tokenization", severity="minor")
+def spaced_hyphen(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A hyphenated word split by a space on one side of the hyphen.
+
+    Why: detokenizers attach a hyphen to the wrong neighbour ("anti -government"),
+    leaving a compound that reads as a minus sign or a dash.
+
+    Bad: Thousands joined an anti -government march.
+    Good: Thousands joined an anti-government march.
+    """
+    text = doc.text
+    for m in _SPACED_HYPHEN.finditer(text):
+        hyphen_end = text.index("-", m.end(1)) + 1
+        if text[m.end(1)] == "-" and _SUSPENDED.match(text, hyphen_end):
+            continue  # "pre- and post-war": a suspended hyphen is correct
+        word = re.match(r"\s*([a-z]+)", text[hyphen_end:])
+        if not word:
+            continue
+        end = hyphen_end + word.end()
+        yield Hit(
+            m.start(1),
+            end,
+            "Space next to a hyphen inside a compound word",
+            suggestion=f"{m.group(1)}-{word.group(1)}",
+        )
+
+
+_OPENERS = {"“": "”", "``": "''", '"': '"', "„": "“”", "«": "»"}
+_QUOTE_TOKEN = re.compile(r"“|”|``|''|\"|„|«|»")
+_MAX_QUOTE = 400
+
+
+def _quote_pairs(text: str) -> Iterator[tuple[int, int, str, str, int, int]]:
+    """Pairs (open_start, open_end, opener, closer, close_start, close_end) on one
+    line, matched left to right."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _QUOTE_TOKEN.search(text, pos)
+        if not m:
+            return
+        tok = m.group()
+        if tok not in _OPENERS or (tok == '"' and m.start() > 0 and text[m.start() - 1].isalnum()):
+            pos = m.end()
+            continue
+        closers = _OPENERS[tok]
+        limit = min(n, m.end() + _MAX_QUOTE)
+        nl = text.find("\n", m.end(), limit)
+        if nl >= 0:
+            limit = nl
+        found = None
+        for c in _QUOTE_TOKEN.finditer(text, m.end(), limit):
+            ctok = c.group()
+            if ctok in closers or (tok in {"“", "``"} and ctok in {"”", "''", '"'}):
+                found = c
+                break
+            if ctok in _OPENERS and ctok == tok and tok != '"':
+                break  # a new opener before any closer: unbalanced, give up
+        if found is None:
+            pos = m.end()
+            continue
+        yield m.start(), m.end(), tok, found.group(), found.start(), found.end()
+        pos = found.end()
+
+
+@register("MT403", "malformed-quotes", category="tokenization", severity="minor")
+def malformed_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A quotation with spaces just inside its quote marks, or with TeX-style
+    ``` `` ``` / ``''`` quote marks.
+
+    Why: tokenizers split quote marks off the words and some emit Penn-Treebank
+    quotes; the detokenized result (“ Taking on Russia '') looks broken in print.
+
+    Bad: He accused Serbia of “ Taking on Russia '' in the war.
+    Good: He accused Serbia of “Taking on Russia” in the war.
+    """
+    text = doc.text
+    for o_start, o_end, opener, closer, c_start, c_end in _quote_pairs(text):
+        inner = text[o_end:c_start]
+        if not inner.strip():
+            continue
+        spaced_open = inner[:1].isspace()
+        spaced_close = inner[-1:].isspace()
+        tex = opener == "``" or closer == "''"
+        if opener == '"' and closer == '"' and spaced_open != spaced_close:
+            continue  # straight quotes: one-sided space is usually pairing noise
+        if not (spaced_open or spaced_close or tex):
+            continue
+        curly = opener in {"“", "``"} or closer in {"”", "''"}
+        left, right = ("“", "”") if curly else (opener, closer)
+        what = "TeX-style quote marks" if tex else "spaces inside quote marks"
+        yield Hit(
+            o_start, c_end, f"Quotation with {what}", suggestion=f"{left}{inner.strip()}{right}"
+        )
+
+
+_CONTRACTION = re.compile(r"\b(\w+) ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+_NEG = re.compile(r"\b(\w+)(n't|n’t)")  # "do n't" is tokenized as "do" + "n't"
+
+
+@register("MT404", "split-contraction", category="tokenization", severity="minor")
+def split_contraction(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A possessive or contraction split from its word ("Russia 's", "do n't").
+
+    Why: Penn-Treebank tokenization splits clitics; a detokenizer that misses them
+    leaves "the president 's plan".
+
+    Bad: The president 's plan does n't add up.
+    Good: The president's plan doesn't add up.
+    """
+    for m in _CONTRACTION.finditer(doc.text):
+        yield Hit(
+            m.start(),
+            m.end(),
+            f"Clitic {m.group(2)!r} split from its word",
+            suggestion=m.group(1) + m.group(2),
+        )
+
+
+# Dotted abbreviations that are always written closed in English.
+_DOTTED = re.compile(r"\b(U|E|D|A|P|I)\. ?(S|K|N|U|C|M|E)\.(?: ?(A|S|R)\.)?(?: ?(R)\.)?")
+_CLOSED = {"U.S.", "U.K.", "U.N.", "E.U.", "U.S.A.", "U.S.S.R.", "D.C.", "A.M.", "P.M."}
+
+
+@register("MT405", "spaced-abbreviation", category="tokenization", severity="minor")
+def spaced_abbreviation(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A dotted abbreviation split by spaces ("U. S.", "U. N.").
+
+    Why: a tokenizer that splits on periods leaves the letters apart; English
+    writes U.S., U.K., U.N. closed. Personal initials ("J. K. Rowling") are
+    left alone.
+
+    Bad: The U. S. envoy met the U. N. chief.
+    Good: The U.S. envoy met the U.N. chief.
+    """
+    for m in _DOTTED.finditer(doc.text):
+        span = m.group()
+        if " " not in span:
+            continue
+        closed = span.replace(" ", "")
+        if closed.upper() not in _CLOSED:
+            continue
+        yield Hit(m.start(), m.end(), f"Abbreviation {closed} split by spaces", suggestion=closed)
+
+
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+_SPLIT_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d,.]\d)")
+_AFTER_MONTH = re.compile(_MONTHS + r"\.?\s*$")
+_DECIMAL_COMMA = re.compile(
+    r"(?<![\d,.])(\d{1,3}),(\d{1,2})(?=\s*(?:%|per ?cent\b|million\b|billion\b|trillion\b|bn\b|km\b|kilometres\b|kilometers\b|degrees\b|euros?\b|dollars?\b|points\b))"
+)
+
+
+@register("MT406", "locale-number-format", category="tokenization", severity="minor")
+def locale_number_format(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A number in the source language's format: thousands split by spaces
+    ("1 000"), or a decimal comma before a unit ("3,5 percent").
+
+    Why: English writes 1,000 and 3.5; a decimal comma reads as a list and a
+    spaced number reads as two numbers.
+
+    Bad: Some 12 500 people attended and prices rose 3,5 percent.
+    Good: Some 12,500 people attended and prices rose 3.5 percent.
+    """
+    text = doc.text
+    for m in _SPLIT_THOUSANDS.finditer(text):
+        if _AFTER_MONTH.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "May 5 200 people" is a date followed by a count
+        groups = re.split(r"[ \u00a0\u202f\u2009]", m.group())
+        if len(groups) == 2 and groups[0] in {"19", "20"} and len(groups[1]) == 3:
+            continue
+        thin = any(c in m.group() for c in "\u00a0\u202f\u2009")
+        yield Hit(
+            m.start(),
+            m.end(),
+            "Thousands separated by spaces, not commas",
+            suggestion=",".join(groups),
+            confidence=0.9 if thin else 0.6,
+        )
+    for m in _DECIMAL_COMMA.finditer(text):
+        yield Hit(
+            m.start(),
+            m.end(),
+            "Decimal comma in English text",
+            suggestion=f"{m.group(1)}.{m.group(2)}",
+            confidence=0.8,
+        )
+
+
+_DOUBLE_SPACE = re.compile(r"(?<=[\w,;:)”\"'])( {2,}| ?\t+ ?)(?=[\w(“\"'])")
+_SPACED_BRACKETS = re.compile(
+    r"([(\[]) +([^()\[\]\n]{1,80}?) +([)\]])|([(\[]) +([^()\[\]\n]{1,80}?)([)\]])|([(\[])([^()\[\]\n]{1,80}?) +([)\]])"
+)
+
+
+@register("MT407", "irregular-spacing", category="tokenization", severity="minor")
+def irregular_spacing(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """Two or more spaces between words, or spaces just inside brackets ("( FTIR )").
+
+    Why: both come from joining tokens with spaces; typesetting keeps one space
+    between words and none inside brackets.
+
+    Bad: The test ( FTIR ) found  traces of melamine.
+    Good: The test (FTIR) found traces of melamine.
+    """
+    text = doc.text
+    for m in _DOUBLE_SPACE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not text[line_start : m.start()].strip():
+            continue  # indentation
+        yield Hit(m.start(), m.end(), "More than one space between words", suggestion=" ")
+    for m in _SPACED_BRACKETS.finditer(text):
+        g = [x for x in m.groups() if x is not None]
+        opener, inner, closer = g[0], g[1], g[-1]
+        yield Hit(
+            m.start(),
+            m.end(),
+            "Space just inside brackets",
+            suggestion=f"{opener}{inner.strip()}{closer}",
+        )

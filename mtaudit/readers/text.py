@@ -1,0 +1,17 @@
+"""Plain text and Markdown: one document per file, id = the file stem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from mtaudit.document import Document
+from mtaudit.readers import InputError, ReadOptions, decode, read_bytes, register_reader
+
+
+@register_reader(".txt", ".text", ".md", ".markdown")
+def read_text(path: Path, options: ReadOptions) -> Iterator[Document]:
+    text = decode(read_bytes(path), str(path))
+    if not text.strip():
+        raise InputError(str(path), None, "empty file, nothing to audit")
+    yield Document(id=path.stem, text=text, path=str(path))
