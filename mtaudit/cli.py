@@ -367,6 +367,19 @@ def glossary_show(
     Console().print(table)
 
 
+def _load_commands() -> None:
+    import importlib
+    import pkgutil
+
+    import mtaudit.commands as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{info.name}")
+
+
+_load_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
