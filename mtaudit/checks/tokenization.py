@@ -30,8 +30,10 @@ def space_before_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     for m in _SPACE_PUNCT.finditer(text):
         punct = m.group(3)
-        if punct == "." and _ELLIPSIS_AFTER.match(text, m.start(3)):
-            continue
+        if punct == "." and (
+            _ELLIPSIS_AFTER.match(text, m.start(3)) or text.startswith(". .", m.start(3))
+        ):
+            continue  # an ellipsis, closed or spaced
         if punct == ":" and m.end(3) < len(text) and text[m.end(3)].isdigit():
             continue  # a time or ratio written with spaces is rare but not this artifact
         yield Hit(
