@@ -209,7 +209,9 @@ def check(
         formatter_cls = get_format(format)
         engine = Engine(cfg)
         engine.context.glossaries.user_files()  # validate -g files before any work
-    except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
+        if engine.context.embedder is not None and any(r.needs_embeddings for r in engine.rules):
+            engine.context.embedder.check_available()
+    except (ConfigError, GlossaryError, ValueError, KeyError, ModelUnavailable) as exc:
         fail(str(exc).strip("'\""))
 
     options = ReadOptions(

@@ -40,6 +40,19 @@ class Embedder:
         self._cache: dict[str, Any] = {}
         self.name = os.path.basename(path.rstrip("/")) if path else MODEL_NAME
 
+    def check_available(self) -> None:
+        """Fail early, without importing torch, when the model cannot be loaded."""
+        import importlib.util
+
+        path = self.path or packaged_model_path()
+        if not os.path.exists(path):
+            raise ModelUnavailable(f"model path does not exist: {path}")
+        if importlib.util.find_spec("sentence_transformers") is None:
+            raise ModelUnavailable(
+                "sentence-transformers is not installed: pip install 'mtaudit[embeddings]', "
+                "or use --fast"
+            )
+
     def _load(self) -> Any:
         if self._model is None:
             for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
