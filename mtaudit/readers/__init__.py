@@ -55,6 +55,9 @@ def register_lazy(module: str, *suffixes: str) -> None:
         _LAZY[suffix.lower()] = module
 
 
+register_lazy("parquet", ".parquet")
+
+
 def _load() -> None:
     for name in _MODULES:
         importlib.import_module(f"mtaudit.readers.{name}")
