@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +97,16 @@ def inline_ignores(doc: Document) -> tuple[set[str], dict[int, set[str]]]:
 class Engine:
     """Runs checks. Build one per run; it caches glossaries and the model."""
 
-    def __init__(self, config: Config | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        embedder: Embedder | None = None,
+        profile: bool = False,
+    ) -> None:
         self.config = config or Config()
+        # profile=True: seconds spent per rule code (check + prepare), for `make bench`.
+        self.timings: dict[str, float] | None = {} if profile else None
         self.rules: list[Rule] = select_rules(
             self.config.select, self.config.ignore, fast=self.config.fast
         )
@@ -175,8 +184,14 @@ class Engine:
         for rule in self.rules:
             if rule.prepare is not None:
                 self.context.rule = rule
+                began = time.perf_counter()
                 rule.prepare(docs, self.context)
+                self._timed(rule.code, began)
         self.context.rule = None
+
+    def _timed(self, code: str, began: float) -> None:
+        if self.timings is not None:
+            self.timings[code] = self.timings.get(code, 0.0) + time.perf_counter() - began
 
     def check(self, doc: Document) -> DocumentReport:
         findings: list[Finding] = []
@@ -184,10 +199,12 @@ class Engine:
             if rule.requires_source and not doc.source:
                 continue
             self.context.rule = rule
+            began = time.perf_counter()
             for hit in rule.func(doc, self.context):
                 finding = self._to_finding(doc, rule, hit)
                 if finding is not None:
                     findings.append(finding)
+            self._timed(rule.code, began)
         self.context.rule = None
         findings = resolve_overlaps(findings, self.rules)
         whole, by_line = inline_ignores(doc)
