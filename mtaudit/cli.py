@@ -255,14 +255,31 @@ def _with_progress(reports: Iterator[DocumentReport], quiet: bool) -> Iterator[D
             yield report
 
 
+def rules_markdown() -> str:
+    """The rule table of the README, generated from the rules' docstrings."""
+    from mtaudit.registry import all_rules
+
+    lines = ["| code | name | category | severity | finds |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        needs = " (needs the model)" if r.needs_embeddings else ""
+        needs += " (needs the source)" if r.requires_source else ""
+        summary = r.summary.replace("|", "\\|")
+        lines.append(f"| {r.code} | {r.name} | {r.category} | {r.severity.value} | {summary}{needs} |")
+    return "\n".join(lines) + "\n"
+
+
 @app.command()
 def rules(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="A Markdown table.")] = False,
 ) -> None:
     """List every check: code, name, category, default severity, what it finds."""
     from mtaudit.registry import all_rules
 
     items = all_rules()
+    if markdown:
+        typer.echo(rules_markdown(), nl=False)
+        return
     if as_json:
         import json
 
