@@ -19,7 +19,8 @@ from mtaudit import __version__
 
 if TYPE_CHECKING:
     from mtaudit.config import Config
-    from mtaudit.engine import DocumentReport
+    from mtaudit.document import Document
+    from mtaudit.engine import DocumentReport, Engine
 
 app = typer.Typer(
     name="mtaudit",
@@ -222,7 +223,8 @@ def check(
         with open_output(output) as stream:
             color = output in (None, "-") and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             formatter = formatter_cls(stream, engine.run_info(), color=color)
-            for report in _with_progress(engine.run(read_paths(paths, options)), quiet):
+            docs = read_paths(paths, options)
+            for report in _with_progress(_reports(engine, docs, cfg.jobs), quiet):
                 formatter.document(report)
                 reports.append(report)
             failed = gate(reports, cfg)
@@ -233,6 +235,18 @@ def check(
         sys.stderr.close()
         raise typer.Exit(Exit.OK) from None
     raise typer.Exit(Exit.GATE if failed else Exit.OK)
+
+
+def _reports(engine: Engine, docs: Iterator[Document], jobs: int) -> Iterator[DocumentReport]:
+    """``engine.run``, or with ``--jobs N > 1`` the same run spread over N worker
+    processes (reports still in input order)."""
+    if jobs <= 1:
+        yield from engine.run(docs)
+        return
+    from mtaudit.batch import ProcessRunner
+
+    with ProcessRunner(engine.config, jobs) as runner:
+        yield from runner.map_documents(docs)
 
 
 def _with_progress(reports: Iterator[DocumentReport], quiet: bool) -> Iterator[DocumentReport]:
