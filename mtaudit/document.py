@@ -228,8 +228,10 @@ class Document:
         return self.line_base + index + 1, offset - starts[index] + 1
 
     def sentence_at(self, offset: int) -> Segment | None:
+        """The sentence that contains ``offset``, if any."""
         sents = self.sentences
-        index = bisect.bisect_right([s.start for s in sents], offset) - 1
+        starts = self.memo("sentence_starts", lambda: [s.start for s in sents])
+        index = bisect.bisect_right(starts, offset) - 1
         if index >= 0 and sents[index].start <= offset < max(sents[index].end, offset + 1):
             return sents[index]
         return None
