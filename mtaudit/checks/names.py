@@ -1,0 +1,573 @@
+"""Garbled proper names (MT1xx): letters lost, diacritics stripped, capitals in
+running text, mojibake, and one entity spelled several ways in one document.
+
+Names come from the entity glossaries (``glossaries/entities/``, plus ``-g``
+files) and from the document itself: the analysis runs once per document
+(``doc.memo``) and every MT1xx rule reports its share of it. Glossary evidence
+wins over document evidence, and a span gets at most one name finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mtaudit.document import Document
+from mtaudit.engine import Context
+from mtaudit.finding import Hit, Severity
+from mtaudit.names_index import (
+    Form,
+    Match,
+    TOKEN,
+    NameIndex,
+    TokenStream,
+    build_index,
+    delete_non_ascii_letters,
+    entities_from_rows,
+    find_matches,
+    fold,
+    has_non_ascii_letters,
+    is_common_word,
+    strip_marks,
+    token_stream,
+    zipf,
+)
+from mtaudit.registry import register
+
+_URLISH = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|@\w+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|info|io|co|uk|de|fr|rs|hr|pl|cz|ru|ro|hu|tr|br|es|it|pt|vn)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+# "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —"
+_DATELINE = re.compile(
+    r"^[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž.'’ -]*[A-ZÀ-ÖØ-ÞĀ-Ž.])"
+    r"(?:,[^\n()–—]{0,40}?)?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[-–—:]",
+    re.MULTILINE,
+)
+_POSSESSIVE = re.compile(r"['’]s\b|(?<=[sS])['’](?!\w)")
+
+
+@dataclass(frozen=True)
+class NameHit:
+    code: str
+    start: int
+    end: int
+    message: str
+    suggestion: str | None
+    confidence: float
+    severity: Severity | None = None
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _index(ctx: Context) -> NameIndex:
+    glossaries = ctx.glossaries
+    return glossaries.compiled(
+        "names:index", lambda: build_index(entities_from_rows(glossaries.rows("entities")))
+    )
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _zones(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _URLISH.finditer(text)]
+
+
+def _datelines(text: str) -> list[tuple[int, int]]:
+    return [m.span(1) for m in _DATELINE.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _line_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    """The span sits on a line (or in a run of words) written in capitals."""
+    ls, le = _line_bounds(text, start)
+    letters = [c for c in text[ls:le] if c.isalpha()]
+    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) >= 0.7:
+        return True
+    # three or more capitalized words in a row around the span: a caps run
+    before = text[max(ls, start - 60) : start].split()[-2:]
+    after = text[end : min(le, end + 60)].split()[:2]
+    caps = [w for w in (*before, *after) if sum(c.isalpha() for c in w) >= 2 and w.isupper()]
+    return len(caps) >= 2
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \t\"“‘'(«":
+        j -= 1
+    return j < 0 or text[j] in "\n.!?:…"
+
+
+def _possessive_end(text: str, end: int) -> tuple[int, str]:
+    m = _POSSESSIVE.match(text, end)
+    return (m.end(), m.group()) if m else (end, "")
+
+
+def _all_caps(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _caps_pattern_ok(surface: str, target: str) -> bool:
+    """The mention is capitalized like a name (or written in capitals)."""
+    if _all_caps(surface):
+        return True
+    s_words = re.findall(r"[^\W\d_]+", surface)
+    t_words = re.findall(r"[^\W\d_]+", target)
+    if not s_words or not s_words[0][0].isupper():
+        return False
+    if len(s_words) != len(t_words):
+        return s_words[-1][0].isupper()
+    return all(not t[0].isupper() or s[0].isupper() for s, t in zip(s_words, t_words, strict=True))
+
+
+def _narrow(text: str, ts: TokenStream, m: Match, target: str) -> tuple[int, int, str]:
+    """Only the words that differ: "Aleksandar Vui" → "Vui" / "Vučić"."""
+    words = [ts.tokens[i] for i in range(m.first, m.last + 1)]
+    t_words = [w.span() for w in TOKEN.finditer(target)]
+    start, end = words[0][0], words[-1][1]
+    if len(words) != len(t_words) or len(words) < 2:
+        return start, end, target
+    diff = [
+        k for k, ((s, e), (ts_, te)) in enumerate(zip(words, t_words, strict=True))
+        if text[s:e] != target[ts_:te]
+    ]
+    if not diff:
+        return start, end, target
+    a, b = diff[0], diff[-1]
+    return words[a][0], words[b][1], target[t_words[a][0] : t_words[b][1]]
+
+
+def _cased(target: str, headline: bool) -> str:
+    return target.upper() if headline else target
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+@dataclass
+class _Mention:
+    match: Match
+    start: int
+    end: int
+    surface: str
+    forms: list[Form]
+
+
+def _glossary_hits(
+    doc: Document, ctx: Context, ts: TokenStream, index: NameIndex
+) -> tuple[list[NameHit], list[tuple[int, int]]]:
+    text = doc.text
+    zones = _zones(text)
+    datelines = _datelines(text)
+    ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
+    mentions: list[_Mention] = []
+    for m in find_matches(index, ts):
+        start, end = ts.tokens[m.first][0], ts.tokens[m.last][1]
+        if _inside(zones, start, end):
+            continue
+        mentions.append(_Mention(m, start, end, text[start:end], index.lookup(m.key)))
+
+    # Which entities the document supports: a multi-word mention, or mentions
+    # written in two different ways.
+    seen: dict[int, set[str]] = defaultdict(set)
+    full: set[int] = set()
+    for men in mentions:
+        for form in men.forms:
+            seen[form.entity].add(men.match.key)
+            if men.match.last > men.match.first and form.kind in ("name", "lost"):
+                full.add(form.entity)
+
+    def supported(entity: int, key: str) -> bool:
+        return entity in full or len(seen[entity] - {key}) > 0
+
+    hits: list[NameHit] = []
+    verified: list[tuple[int, int]] = []
+    for men in mentions:
+        surface, forms = men.surface, men.forms
+        if any(surface in f.accepted for f in forms):
+            verified.append((men.start, men.end))
+            continue
+        if ascii_ok and any(
+            strip_marks(surface) in {strip_marks(a) for a in f.accepted} for f in forms
+        ):
+            verified.append((men.start, men.end))
+            continue
+        caps = _all_caps(surface)
+        in_dateline = _inside(datelines, men.start, men.end)
+        headline = caps and (in_dateline or _is_headline(text, men.start, men.end))
+        single = men.match.first == men.match.last
+        common = single and is_common_word(men.match.key)
+        short_caps = caps and single and len(surface) <= 4
+        ranked = sorted(forms, key=lambda f: not supported(f.entity, men.match.key))
+        for form in ranked:
+            if not _caps_pattern_ok(surface, form.target):
+                continue
+            entity = index.entities[form.entity]
+            support = supported(form.entity, men.match.key)
+            n_start, n_end, n_target = _narrow(text, ts, men.match, form.target)
+            end, poss = _possessive_end(text, n_end)
+            suggestion = _cased(n_target, headline) + poss
+            whole = f"'{entity.canonical}'"
+            if form.kind in ("lost", "surname-lost"):
+                if (single or short_caps) and not support:
+                    continue
+                if in_dateline and not support:
+                    continue
+                conf = 0.93 if support else 0.7
+                hits.append(
+                    NameHit(
+                        "MT101",
+                        n_start,
+                        end,
+                        f"Garbled name: {surface!r} looks like {whole} with letters lost",
+                        suggestion,
+                        conf,
+                    )
+                )
+                verified.append((men.start, men.end))
+                break
+            # same folded form: diacritics and/or case differ
+            marks_differ = strip_marks(surface) != surface or has_non_ascii_letters(form.target)
+            same_marks = surface.casefold() == form.target.casefold() or any(
+                surface.casefold() == a.casefold() for a in form.accepted
+            )
+            if not same_marks and marks_differ:
+                if ascii_ok or in_dateline:
+                    break
+                if common and (not support or _sentence_initial(text, men.start)):
+                    break
+                if short_caps and not support:
+                    break
+                what = "diacritics stripped" if surface.isascii() else "wrong diacritics"
+                conf = 0.9 if support else 0.8
+                if common or short_caps:
+                    conf -= 0.2
+                hits.append(
+                    NameHit(
+                        "MT102",
+                        n_start,
+                        end,
+                        f"Name with {what}: {surface!r} is written {form.target!r}"
+                        + (f" ({entity.canonical})" if form.target != entity.canonical else ""),
+                        suggestion,
+                        conf,
+                    )
+                )
+                verified.append((men.start, men.end))
+                break
+            if caps and not headline:
+                if short_caps and not support:
+                    break
+                if common:
+                    break
+                if any(_all_caps(a) for a in form.accepted):
+                    break
+                hits.append(
+                    NameHit(
+                        "MT103",
+                        n_start,
+                        end,
+                        f"Name in capitals in running text: {surface!r} should be {form.target!r}",
+                        n_target + poss,
+                        0.85 if support or not single else 0.75,
+                    )
+                )
+                verified.append((men.start, men.end))
+                break
+            verified.append((men.start, men.end))
+            break
+    return hits, verified
+
+
+# --------------------------------------------------------------------------- document
+
+
+def _doc_hits(
+    doc: Document, ts: TokenStream, index: NameIndex, taken: list[tuple[int, int]]
+) -> list[NameHit]:
+    """Inconsistent spellings of one name inside the document, glossary or not."""
+    text = doc.text
+    zones = _zones(text) + _datelines(text)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, (start, end) in enumerate(ts.tokens):
+        word = text[start:end]
+        if len(word) < 3 or not word[0].isupper():
+            continue
+        if _inside(zones, start, end) or _inside(taken, start, end):
+            continue
+        groups[ts.folded[i]].append(i)
+    names = index.name_keys
+    hits: list[NameHit] = []
+
+    def best_form(idxs: list[int]) -> tuple[str, Counter[str]]:
+        counts = Counter(text[slice(*ts.tokens[i])] for i in idxs)
+
+        def rank(form: str) -> tuple[int, int, int]:
+            marks = sum(1 for c in form if not c.isascii() and c.isalpha())
+            return (marks, int(not _all_caps(form)), counts[form])
+
+        return max(counts, key=rank), counts
+
+    bests: dict[str, str] = {}
+    for key, idxs in groups.items():
+        best, counts = best_form(idxs)
+        bests[key] = best
+        if len(counts) < 2 or _all_caps(best):
+            continue
+        for i in idxs:
+            start, end = ts.tokens[i]
+            word = text[start:end]
+            if word == best or word.casefold() == best.casefold() and not _all_caps(word):
+                continue
+            end2, poss = _possessive_end(text, end)
+            if word.casefold() == best.casefold():
+                # capitals where the document elsewhere writes the name normally
+                if len(word) <= 4 or is_common_word(key) or _is_headline(text, start, end):
+                    continue
+                hits.append(
+                    NameHit(
+                        "MT103",
+                        start,
+                        end2,
+                        f"Name in capitals in running text: {word!r} is written {best!r} elsewhere",
+                        best + poss,
+                        0.7,
+                    )
+                )
+            elif strip_marks(word).casefold() == strip_marks(best).casefold():
+                if _all_caps(word) and len(word) <= 4:
+                    continue
+                headline = _all_caps(word) and _is_headline(text, start, end)
+                hits.append(
+                    NameHit(
+                        "MT105",
+                        start,
+                        end2,
+                        f"Inconsistent spelling: {word!r}, elsewhere {best!r}",
+                        _cased(best, headline) + poss,
+                        0.8 if has_non_ascii_letters(best) else 0.6,
+                    )
+                )
+    # letters lost against an accented spelling elsewhere in the document
+    for key, best in bests.items():
+        if not has_non_ascii_letters(best):
+            continue
+        lost = fold(delete_non_ascii_letters(best))
+        if lost == key or len(lost) < 3 or lost not in groups or is_common_word(lost):
+            continue
+        if lost in names:
+            continue
+        for i in groups[lost]:
+            start, end = ts.tokens[i]
+            end2, poss = _possessive_end(text, end)
+            word = text[start:end]
+            headline = _all_caps(word) and _is_headline(text, start, end)
+            hits.append(
+                NameHit(
+                    "MT105",
+                    start,
+                    end2,
+                    f"Inconsistent spelling: {word!r} looks like {best!r} with letters lost",
+                    _cased(best, headline) + poss,
+                    0.75,
+                )
+            )
+    hits.extend(_fuzzy_hits(text, ts, groups, bests, names))
+    return hits
+
+
+def _fuzzy_hits(
+    text: str,
+    ts: TokenStream,
+    groups: dict[str, list[int]],
+    bests: dict[str, str],
+    names: set[str],
+) -> list[NameHit]:
+    """One-letter variants of a longer name (rapidfuzz), the minority form flagged."""
+    from rapidfuzz.distance import Levenshtein
+
+    keys = [
+        k
+        for k in groups
+        if len(k) >= 6 and not is_common_word(k) and zipf(k) < 2.5 and not _all_caps(bests[k])
+    ]
+    if len(keys) < 2:
+        return []
+    out: list[NameHit] = []
+    keys.sort()
+    for a_i, a in enumerate(keys):
+        for b in keys[a_i + 1 :]:
+            if a[0] != b[0] or abs(len(a) - len(b)) > 1:
+                continue
+            if a.startswith(b) or b.startswith(a):
+                continue  # Serbia / Serbian: a derived word, not a misspelling
+            if Levenshtein.distance(a, b, score_cutoff=1) > 1:
+                continue
+            if a in names and b in names:
+                continue
+            na, nb = len(groups[a]), len(groups[b])
+            if na == nb:
+                continue
+            minority, majority = (a, b) if na < nb else (b, a)
+            if minority in names:
+                continue
+            for i in groups[minority]:
+                start, end = ts.tokens[i]
+                end2, poss = _possessive_end(text, end)
+                out.append(
+                    NameHit(
+                        "MT105",
+                        start,
+                        end2,
+                        f"Inconsistent spelling: {text[start:end]!r}, elsewhere {bests[majority]!r}",
+                        bests[majority] + poss,
+                        0.5,
+                        Severity.MINOR,
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- mojibake
+
+
+def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
+    from mtaudit.mojibake import find_mojibake
+
+    out = []
+    for start, end, fixed in find_mojibake(doc.text):
+        if not fixed:
+            continue
+        words = [w for w in re.findall(r"[^\W\d_]+", fixed) if w]
+        if not words or not words[0][0].isupper():
+            continue
+        known = bool(index.lookup(fold(words[0]))) or bool(index.lookup(" ".join(map(fold, words))))
+        out.append(
+            NameHit(
+                "MT104",
+                start,
+                end,
+                f"Name garbled by an encoding error: {doc.text[start:end]!r} is {fixed!r}",
+                fixed,
+                0.95 if known else 0.8,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def analyze(doc: Document, ctx: Context) -> list[NameHit]:
+    index = _index(ctx)
+    ts = token_stream(doc.text)
+    glossary, verified = _glossary_hits(doc, ctx, ts, index)
+    moji = _mojibake_hits(doc, index)
+    taken = [(h.start, h.end) for h in glossary + moji] + verified
+    hits = glossary + moji + _doc_hits(doc, ts, index, taken)
+    # one finding per span: the first (glossary-backed) wins
+    out: list[NameHit] = []
+    for h in hits:
+        if any(o.start < h.end and h.start < o.end for o in out):
+            continue
+        out.append(h)
+    return out
+
+
+def _report(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
+    for h in doc.memo("names", lambda: analyze(doc, ctx)):
+        if h.code == code:
+            yield Hit(h.start, h.end, h.message, h.suggestion, h.confidence, h.severity)
+
+
+@register(
+    "MT101", "name-letters-lost", category="name", severity="major", supersedes=("MT105",)
+)
+def letters_lost(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A name with its non-ASCII letters deleted ("Vui" for "Vučić").
+
+    Why: pipelines that cannot encode a letter sometimes drop it, leaving a name
+    that is wrong and unsearchable; readers cannot tell who is meant.
+
+    Bad: Turkish President Recep Tayyip Erdoan spoke in Ankara; Erdoan said more.
+    Good: Turkish President Recep Tayyip Erdoğan spoke in Ankara; Erdoğan said more.
+    """
+    yield from _report(doc, ctx, "MT101")
+
+
+@register(
+    "MT102", "name-diacritics-stripped", category="name", severity="minor", supersedes=("MT105",)
+)
+def diacritics_stripped(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A name written without the diacritics the entity glossary gives it ("Vucic").
+
+    Why: house style for names from Latin-script languages keeps their letters;
+    a stripped name is a different spelling. Desks that print ASCII names set
+    ``ascii-names = true`` under ``[checks.MT102]``.
+
+    Bad: Turkish President Recep Tayyip Erdogan spoke in Ankara.
+    Good: Turkish President Recep Tayyip Erdoğan spoke in Ankara.
+    """
+    yield from _report(doc, ctx, "MT102")
+
+
+@register(
+    "MT103", "name-case-mangled", category="name", severity="major", supersedes=("MT105",)
+)
+def case_mangled(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A name written in capitals in running text, where it is not an acronym.
+
+    Why: MT systems copy the capitals of headlines and captions into the body
+    ("NOVI SAD"), which reads as shouting or as an acronym. Acronyms (NATO, EU),
+    all-caps headlines and datelines are left alone.
+
+    Bad: Students marched through NOVI SAD on Saturday.
+    Good: Students marched through Novi Sad on Saturday, NATO said.
+    """
+    yield from _report(doc, ctx, "MT103")
+
+
+@register(
+    "MT104", "name-mojibake", category="name", severity="major", supersedes=("MT105", "MT15")
+)
+def name_mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A name garbled by an encoding round trip ("VuÄiÄ‡" for "Vučić").
+
+    Why: UTF-8 read as Windows-1252 or Latin-1 turns every accented letter into
+    two or three symbols; the repaired name is suggested.
+
+    Bad: Serbian President Aleksandar VuÄiÄ‡ spoke on Sunday.
+    Good: Serbian President Aleksandar Vučić spoke on Sunday.
+    """
+    yield from _report(doc, ctx, "MT104")
+
+
+@register("MT105", "name-inconsistent-spelling", category="name", severity="minor")
+def inconsistent_spelling(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """One name spelled in different ways in the same document ("Kovačević",
+    "Kovacevic"), the minority or stripped forms flagged, glossary or not.
+
+    Why: a reader cannot tell whether two spellings are one person; MT output
+    often keeps diacritics in one sentence and loses them in the next.
+
+    Bad: Goran Kovačević arrived on Monday. Kovacevic said the talks went well.
+    Good: Goran Kovačević arrived on Monday. Kovačević said the talks went well.
+    """
+    yield from _report(doc, ctx, "MT105")

@@ -1,0 +1,268 @@
+"""Name matching for the MT1xx checks: folding, the entity index and its automaton.
+
+Text and glossary forms are compared on a *folded token stream*: every run of
+letters becomes its ASCII, lower-case transliteration (unidecode), tokens are
+joined by single spaces, and a ``#`` separates tokens that a name cannot span
+(sentence punctuation, blank lines). One Aho-Corasick automaton (pyahocorasick)
+over the folded forms of every glossary entry finds all candidate mentions in a
+single pass, whatever the glossary's size; each token is folded once per
+distinct spelling (cached).
+
+Forms indexed per entity:
+
+- ``name``: the canonical form and each accepted variant;
+- ``lost``: the canonical form with its non-ASCII letters deleted ("Vučić" →
+  "Vui"), only when that form is distinctive (at least three letters, not a
+  common English word, not another entity's name);
+- ``surname`` / ``surname-lost``: the last word of a person's name and its
+  letters-lost form, so surname-only mentions resolve to the full entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+TOKEN = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")
+# What may sit between two words of one name: a space, a hyphen, an apostrophe,
+# a line break (not a blank line), "St. ".
+_JOIN = re.compile(r"[ \t\u00a0]*(?:\n[ \t]*)?|[-‐'’]|\. ")
+
+COMMON_ZIPF = 3.0  # words at least this frequent in English are "common words"
+
+
+@lru_cache(maxsize=262144)
+def fold(token: str) -> str:
+    """ASCII lower-case transliteration of one token, letters and digits only."""
+    from unidecode import unidecode
+
+    if token.isascii():
+        out = token.lower()
+    else:
+        out = unidecode(token).lower()
+    if not out.isalnum():
+        out = "".join(ch for ch in out if ch.isalnum())
+    return out
+
+
+def fold_phrase(text: str) -> str:
+    """Folded form of a whole name: its tokens folded and joined by spaces."""
+    return " ".join(f for f in (fold(m.group()) for m in TOKEN.finditer(text)) if f)
+
+
+def strip_marks(text: str) -> str:
+    """The text with diacritics removed but case kept ("Vučić" → "Vucic")."""
+    from unidecode import unidecode
+
+    return unidecode(text)
+
+
+def delete_non_ascii_letters(text: str) -> str:
+    """What a broken pipeline leaves of a name: non-ASCII letters deleted."""
+    return "".join(ch for ch in text if ch.isascii() or not ch.isalpha())
+
+
+def has_non_ascii_letters(text: str) -> bool:
+    return any(not ch.isascii() and ch.isalpha() for ch in text)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """English word frequency (wordfreq's Zipf scale; 0 when unknown)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def is_common_word(folded: str) -> bool:
+    """A folded single word that English uses as an ordinary word."""
+    return " " not in folded and zipf(folded) >= COMMON_ZIPF
+
+
+def normalize_name(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
+
+
+@dataclass(frozen=True)
+class Entity:
+    canonical: str
+    type: str
+    variants: tuple[str, ...] = ()
+    note: str = ""
+    where: str = ""
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return frozenset((self.canonical, *self.variants))
+
+    @property
+    def label(self) -> str:
+        return self.canonical
+
+
+@dataclass(frozen=True)
+class Form:
+    """One indexed way of writing (or garbling) an entity."""
+
+    entity: int
+    kind: str  # name | lost | surname | surname-lost
+    target: str  # the correct surface this form stands for
+    accepted: frozenset[str]  # surfaces that are correct for this form
+
+
+@dataclass
+class NameIndex:
+    entities: list[Entity] = field(default_factory=list)
+    forms: dict[str, list[Form]] = field(default_factory=dict)
+    automaton: Any = None
+
+    def lookup(self, key: str) -> list[Form]:
+        return self.forms.get(key, [])
+
+    @property
+    def name_keys(self) -> set[str]:
+        return {k for k, fs in self.forms.items() if any(f.kind == "name" for f in fs)}
+
+
+def _surname(entity: Entity) -> str | None:
+    words = entity.canonical.split()
+    if entity.type != "person" or len(words) < 2:
+        return None
+    last = words[-1]
+    return last if len(TOKEN.findall(last)) == 1 else None
+
+
+def build_index(entities: Iterable[Entity]) -> NameIndex:
+    """Index entities by folded form and compile the Aho-Corasick automaton."""
+    import ahocorasick
+
+    index = NameIndex(entities=list(entities))
+    forms: dict[str, list[Form]] = {}
+
+    def add(key: str, form: Form) -> None:
+        if key:
+            forms.setdefault(key, []).append(form)
+
+    lost_candidates: list[tuple[str, Form]] = []
+    for i, ent in enumerate(index.entities):
+        accepted = ent.accepted
+        for surface in accepted:
+            add(fold_phrase(surface), Form(i, "name", ent.canonical, accepted))
+        for surface in (ent.canonical, *ent.variants):
+            if has_non_ascii_letters(surface):
+                lost = fold_phrase(delete_non_ascii_letters(surface))
+                if lost != fold_phrase(surface):
+                    lost_candidates.append((lost, Form(i, "lost", ent.canonical, accepted)))
+        surname = _surname(ent)
+        if surname:
+            short = frozenset(
+                {surname} | {v for v in ent.variants if len(TOKEN.findall(v)) == 1}
+                | {v.split()[-1] for v in ent.variants if " " in v}
+            )
+            add(fold(surname), Form(i, "surname", surname, short))
+            if has_non_ascii_letters(surname):
+                lost = fold_phrase(delete_non_ascii_letters(surname))
+                if lost != fold(surname):
+                    lost_candidates.append((lost, Form(i, "surname-lost", surname, short)))
+    names = {k for k, fs in forms.items() if any(f.kind in ("name", "surname") for f in fs)}
+    for key, form in lost_candidates:
+        letters = key.replace(" ", "")
+        last = key.split()[-1] if key else ""
+        if len(letters) < 3 or key in names:
+            continue
+        if " " not in key and (len(key) < 3 or is_common_word(key)):
+            continue
+        if " " in key and len(last) < 2:
+            continue
+        add(key, form)
+    index.forms = forms
+    automaton = ahocorasick.Automaton()
+    for key in forms:
+        automaton.add_word(f" {key} ", key)
+    if forms:
+        automaton.make_automaton()
+    index.automaton = automaton
+    return index
+
+
+def entities_from_rows(rows: Sequence[Any]) -> list[Entity]:
+    """Entities from glossary rows (:class:`mtaudit.glossary.Row`)."""
+    out = []
+    for row in rows:
+        canonical = normalize_name(row["canonical"])
+        if not canonical:
+            continue
+        variants = tuple(normalize_name(v) for v in row.split("variants") if v != canonical)
+        out.append(
+            Entity(canonical, row["type"].strip().lower(), variants, row["note"], row.where)
+        )
+    return out
+
+
+@dataclass
+class TokenStream:
+    """The folded token stream of one text and the way back to its offsets."""
+
+    text: str
+    tokens: list[tuple[int, int]]  # (start, end) of each letter run
+    folded: list[str]
+    stream: str
+    stream_starts: dict[int, int]  # stream offset of a token -> token index
+
+
+def token_stream(text: str) -> TokenStream:
+    tokens: list[tuple[int, int]] = []
+    folded: list[str] = []
+    parts: list[str] = [" "]
+    starts: dict[int, int] = {}
+    pos = 1
+    prev_end = -1
+    for m in TOKEN.finditer(text):
+        start, end = m.span()
+        f = fold(m.group()) or "#"
+        if prev_end >= 0 and not _JOIN.fullmatch(text, prev_end, start):
+            parts.append("# ")
+            pos += 2
+        starts[pos] = len(tokens)
+        tokens.append((start, end))
+        folded.append(f)
+        parts.append(f)
+        parts.append(" ")
+        pos += len(f) + 1
+        prev_end = end
+    return TokenStream(text, tokens, folded, "".join(parts), starts)
+
+
+@dataclass(frozen=True)
+class Match:
+    first: int  # token indexes, inclusive
+    last: int
+    key: str
+
+
+def find_matches(index: NameIndex, ts: TokenStream) -> list[Match]:
+    """Longest non-overlapping glossary matches on token boundaries."""
+    if not index.forms:
+        return []
+    found: list[Match] = []
+    for end, key in index.automaton.iter(ts.stream):
+        start = end - len(key)  # `end` is the trailing space; this is the first letter
+        first = ts.stream_starts.get(start)
+        if first is None:
+            continue
+        found.append(Match(first, first + key.count(" "), key))
+    found.sort(key=lambda m: (-(m.last - m.first), m.first))
+    taken: set[int] = set()
+    out = []
+    for m in found:
+        span = range(m.first, m.last + 1)
+        if any(i in taken for i in span):
+            continue
+        taken.update(span)
+        out.append(m)
+    out.sort(key=lambda m: m.first)
+    return out
