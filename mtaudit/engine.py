@@ -54,6 +54,8 @@ class DocumentReport:
     findings: list[Finding]
     suppressed: int = 0
     error: str | None = None
+    #: ``mtaudit: ignore`` directives that matched no finding ("line N: MT301").
+    unused_suppressions: list[str] = field(default_factory=list)
 
     @property
     def penalty(self) -> float:
@@ -92,6 +94,99 @@ def inline_ignores(doc: Document) -> tuple[set[str], dict[int, set[str]]]:
         else:
             by_line.setdefault(doc.position(m.start())[0], set()).update(codes)
     return whole, by_line
+
+
+#: A record field (JSONL/CSV column, kept in ``Document.meta``) listing codes to
+#: ignore in that record, e.g. ``"mtaudit_ignore": "MT301,MT4"``.
+IGNORE_FIELD = "mtaudit_ignore"
+#: ``Document.meta`` key of spans a reader blanked out (markup, code, timings):
+#: findings starting or ending inside them are not about the prose.
+MASKED_KEY = "_mtaudit_masked"
+_COMMENT_BEFORE = {"", "<!--", "#", "//", "/*", "{#", "%", ";", "--", "{/*"}
+_COMMENT_AFTER = {"", "-->", "*/", "#}", "*/}"}
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One suppression: the codes it ignores and the lines it covers (empty =
+    the whole document). ``line`` is where it is written (0 = a record field)."""
+
+    line: int
+    codes: frozenset[str]
+    lines: frozenset[int] = frozenset()
+
+    def matches(self, finding: Finding) -> bool:
+        return (not self.lines or finding.line in self.lines) and any(
+            finding.code.startswith(p) for p in self.codes
+        )
+
+    def describe(self) -> str:
+        where = f"line {self.line}" if self.line else f"field {IGNORE_FIELD!r}"
+        return f"{where}: {','.join(sorted(self.codes))}"
+
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(c.upper() for c in re.findall(r"MT\d{1,3}", text, re.IGNORECASE))
+
+
+def suppressions(doc: Document) -> list[Directive]:
+    """Every suppression of a document: ``mtaudit: ignore MT301`` covers its own
+    line (and the next line when the directive stands alone on its line, e.g. a
+    Markdown/HTML comment above a paragraph), ``mtaudit: ignore-file MT3`` the
+    whole document, and a record's ``mtaudit_ignore`` field the whole record. A
+    directive without codes ignores everything."""
+    out: list[Directive] = []
+    field_value = doc.meta.get(IGNORE_FIELD)
+    if isinstance(field_value, (list, tuple)):
+        field_value = ",".join(str(v) for v in field_value)
+    if isinstance(field_value, str) and field_value.strip():
+        out.append(Directive(0, _codes(field_value) or frozenset({"MT"})))
+    text = doc.text
+    if "mtaudit" not in text.lower():
+        return out
+    for m in _INLINE.finditer(text):
+        codes = _codes(m.group(2)) or frozenset({"MT"})
+        line = doc.position(m.start())[0]
+        if m.group(1):
+            out.append(Directive(line, codes))
+            continue
+        covered = {line}
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if (
+            text[line_start : m.start()].strip() in _COMMENT_BEFORE
+            and text[m.end() : line_end].strip() in _COMMENT_AFTER
+        ):
+            pos = line_end + 1
+            while pos < len(text):
+                nl = text.find("\n", pos)
+                nl = len(text) if nl < 0 else nl
+                if text[pos:nl].strip():
+                    covered.add(doc.position(pos)[0])
+                    break
+                pos = nl + 1
+        out.append(Directive(line, codes, frozenset(covered)))
+    return out
+
+
+def _masked(findings: list[Finding], spans: Sequence[tuple[int, int]]) -> list[Finding]:
+    """Drop findings that start or end inside a masked span, or that are only
+    whitespace next to one (the blanks a reader left where markup was)."""
+    if not spans:
+        return findings
+
+    def inside(pos: int) -> bool:
+        return any(lo <= pos < hi for lo, hi in spans)
+
+    out = []
+    for f in findings:
+        if inside(f.start) or inside(f.end - 1):
+            continue
+        if not f.text.strip() and (inside(f.start - 1) or inside(f.end)):
+            continue
+        out.append(f)
+    return out
 
 
 class Engine:
@@ -207,17 +302,26 @@ class Engine:
             self._timed(rule.code, began)
         self.context.rule = None
         findings = resolve_overlaps(findings, self.rules)
-        whole, by_line = inline_ignores(doc)
-        whole |= self._file_ignores(doc)
-        kept = [
-            f
-            for f in findings
-            if not any(f.code.startswith(p) for p in whole)
-            and not any(f.code.startswith(p) for p in by_line.get(f.line, ()))
+        findings = _masked(findings, doc.meta.get(MASKED_KEY) or ())
+        file_codes = self._file_ignores(doc)
+        directives = suppressions(doc)
+        used: set[int] = set()
+        kept = []
+        for f in findings:
+            hits = [i for i, d in enumerate(directives) if d.matches(f)]
+            used.update(hits)
+            if not hits and not any(f.code.startswith(p) for p in file_codes):
+                kept.append(f)
+        unused = [
+            d.describe()
+            for i, d in enumerate(directives)
+            if i not in used and any(c.startswith(tuple(d.codes)) for c in self.selected)
         ]
         kept.sort(key=lambda f: (f.start, f.end, f.code))
         doc.cache.clear()  # analyses are per run of one document; free memory
-        return DocumentReport(doc, kept, suppressed=len(findings) - len(kept))
+        return DocumentReport(
+            doc, kept, suppressed=len(findings) - len(kept), unused_suppressions=unused
+        )
 
     def run(self, docs: Iterable[Document], batch_size: int = 64) -> Iterator[DocumentReport]:
         """Check documents in batches so embedding checks see many at once."""
@@ -280,6 +384,12 @@ def summarize(reports: Sequence[DocumentReport], failed: bool) -> dict[str, Any]
         "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
         "min_score": min(scores) if scores else None,
         "errors": sum(1 for r in reports if r.error),
+        "suppressed": sum(r.suppressed for r in reports),
+        "unused_suppressions": [
+            f"{r.document.path or r.document.id}[{r.document.id}] {u}"
+            for r in reports
+            for u in r.unused_suppressions
+        ],
         "failed": failed,
     }
 
