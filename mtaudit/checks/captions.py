@@ -1,0 +1,784 @@
+"""Caption and credit bleed-through (MT3xx).
+
+Scraped wire copy carries photo captions into the body: "…rally last month Getty
+Thousands of Serbs have joined…". A caption is short text describing a picture,
+usually ending in a credit (an agency or photographer, see ``glossaries/credits.tsv``)
+and often echoing an earlier sentence. These checks find the whole caption, from its
+first word to its credit, and leave alone the credits a reporter wrote on purpose:
+datelines ("BELGRADE (Reuters) -"), agencies in prose ("told AFP"), bylines.
+
+The analysis is shared: :func:`analyze` finds credits, the captions they close and
+the echo of each caption once per document; :func:`segments` gives the sentences
+split at glued credits, which the repetition checks (MT6xx) use too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtaudit.document import Document, Segment
+from mtaudit.engine import Context
+from mtaudit.finding import Hit
+from mtaudit.glossary import Row
+from mtaudit.registry import register
+
+# -- the credit lexicon ---------------------------------------------------------------
+
+CREDIT_KINDS = ("agency", "photo", "photographer")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Patterns compiled from the ``credits`` glossary."""
+
+    terms: re.Pattern[str] | None
+    qualifiers: re.Pattern[str] | None
+    labels: re.Pattern[str] | None
+    caption_labels: re.Pattern[str] | None
+    cues: re.Pattern[str] | None
+    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
+
+
+def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
+    alts = []
+    for form in sorted(set(forms), key=lambda f: (-len(f), f)):
+        pat = re.escape(form).replace(r"\ ", r"\s+")
+        if form[:1].isalnum():
+            pat = r"(?<![\w/])" + pat
+        if form[-1:].isalnum():
+            pat += r"(?!\w|-\w)"
+        alts.append(pat)
+    if not alts:
+        return None
+    return re.compile("|".join(alts), re.IGNORECASE if ignore_case else 0)
+
+
+def _forms(row: Row) -> list[str]:
+    out = [row["credit"], *row.split("variants")]
+    return out + [f.upper() for f in out if f.upper() != f]
+
+
+def build_lexicon(rows: Sequence[Row]) -> Lexicon:
+    by_kind: dict[str, list[str]] = {}
+    forms: dict[str, tuple[str, ...]] = {}
+    for row in rows:
+        kind = row["kind"].strip().lower()
+        these = _forms(row)
+        by_kind.setdefault(kind, []).extend(these)
+        if kind in CREDIT_KINDS:
+            for form in these:
+                forms[form.lower()] = tuple(f for f in these if f.lower() != form.lower())
+    return Lexicon(
+        terms=_alternation(f for k in CREDIT_KINDS for f in by_kind.get(k, [])),
+        qualifiers=_alternation(by_kind.get("qualifier", [])),
+        labels=_alternation(by_kind.get("label", [])),
+        caption_labels=_alternation(by_kind.get("caption-label", [])),
+        cues=_alternation(by_kind.get("cue", []), ignore_case=True),
+        forms=forms,
+    )
+
+
+def lexicon(ctx: Context) -> Lexicon:
+    return ctx.glossaries.compiled(
+        "captions.lexicon", lambda: build_lexicon(ctx.glossaries.rows("credits"))
+    )
+
+
+# -- finding credits ------------------------------------------------------------------
+
+# Words after which an agency name is prose ("told AFP", "according to Reuters",
+# "an AFP photographer"): English function words and reporting verbs.
+PROSE_BEFORE = frozenset(
+    """a an the this that these those its his her their our your my to told tell tells
+    telling by from with of for and or nor but at in on into onto via per as than like
+    about against said says say saying according citing cited quoted quoting reported
+    reports reporting contacted reached joined asked wrote writes interviewed sued sues
+    where which who whom whose while when if is are was were be been being has have had
+    do does did not also both either neither each every all some any no own""".split()
+)
+
+_NAME_TOKEN = r"[A-Z][\w'’.-]*"
+_SLASH_NAME = re.compile(r"[ \t]*/[ \t]*((?:[A-ZÀ-Þ][A-ZÀ-Þ'’.-]+(?:[ \t]+|$))+|" + _NAME_TOKEN + r")")
+_NAME_AFTER = re.compile(r"[ \t]+(" + _NAME_TOKEN + r")")
+_JOIN = re.compile(r"[ \t]*(?:/|\bvia\b|-|\|)[ \t]*", re.IGNORECASE)
+_NAME_BEFORE_SLASH = re.compile(
+    r"((?:" + _NAME_TOKEN + r"[ \t]+){0,2}" + _NAME_TOKEN + r")[ \t]*/[ \t]*$"
+)
+_NAME_BEFORE_VIA = re.compile(
+    r"((?:" + _NAME_TOKEN + r"[ \t]+){0,5}" + _NAME_TOKEN + r")[ \t]+via[ \t]+$"
+)
+_LABEL_TOKEN = re.compile(r"[ \t]*([^\s]+)")
+_CONNECTORS = frozenset("via for of de del van von der la le du da di y and & / the".split())
+_DASH_AFTER = re.compile(r"[ \t]*(?:-{1,2}|–|—)")
+_POSSESSIVE = re.compile(r"['’]s?\b")
+_BYLINE = re.compile(r"^\s*(?:By|BY|Par|Von)\s+[A-Z]")
+_SENT_END = ".!?…"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A credit in the text: ``Getty``, ``(AP Photo/David Zalubowski)``, ``Photo: X, AP``."""
+
+    start: int
+    end: int
+    term: str  # the lexicon form that anchored it ('' for a label with a bare name)
+    strong: bool  # a form only credits take: a label, a slash or via composite, a qualifier
+    label: bool = False
+    paren: bool = False
+
+
+def _extend_right(text: str, end: int, lex: Lexicon) -> tuple[int, bool]:
+    """Follow ``/Getty Images``, `` via Getty``, ``/Marko Djurica``, `` file``."""
+    strong = False
+    for _ in range(4):
+        j = _JOIN.match(text, end)
+        if j and lex.terms:
+            t = lex.terms.match(text, j.end())
+            if t:
+                end, strong = t.end(), True
+                continue
+        if j and lex.qualifiers:
+            q = lex.qualifiers.match(text, j.end())
+            if q:
+                end, strong = q.end(), True
+                continue
+        if lex.qualifiers:
+            q = re.match(r"[ \t]+", text[end : end + 3])
+            if q:
+                qq = lex.qualifiers.match(text, end + q.end())
+                if qq:
+                    end, strong = qq.end(), True
+                    continue
+        s = _SLASH_NAME.match(text, end)
+        if s:
+            name_end = s.end(1)
+            if s.group(1)[:2].isupper():  # an ALL-CAPS name: "EPA-EFE/ANDREJ CUKIC"
+                name_end = s.start(1) + len(s.group(1).rstrip())
+            else:  # a capitalized name: take a second word unless it starts a sentence
+                more = _NAME_AFTER.match(text, name_end)
+                if more and not _starts_clause(text, more.end()):
+                    name_end = more.end()
+            end, strong = name_end, True
+            continue
+        break
+    return end, strong
+
+
+def _starts_clause(text: str, pos: int) -> bool:
+    """True when a lower-case word follows ``pos``: the previous capitalized word was
+    the subject of a new sentence ("…Djurica Thousands of…")."""
+    m = re.match(r"[ \t]+([a-z])", text[pos : pos + 3])
+    return bool(m)
+
+
+def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
+    """``Photo: John Locher, AP`` — a label and the names that follow it."""
+    pos = m.end()
+    last_term_end = -1
+    token_ends: list[int] = []
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    while len(token_ends) < 8:
+        tok = _LABEL_TOKEN.match(text, pos, line_end)
+        if not tok:
+            break
+        word = tok.group(1)
+        if lex.terms:
+            t = lex.terms.match(text, tok.start(1))
+            if t:
+                e, _ = _extend_right(text, t.end(), lex)
+                last_term_end = e
+                token_ends.append(e)
+                pos = e
+                if text[e : e + 1] in _SENT_END:
+                    break
+                continue
+        bare = word.strip("(),;:")
+        if not bare:
+            pos = tok.end()
+            continue
+        if not (bare[0].isupper() or bare[0] in "©" or bare.lower() in _CONNECTORS or "/" in bare):
+            break
+        end = tok.end()
+        stop = word[-1] in ".;:" and not re.fullmatch(r"[A-Z]\.", word)
+        if word[-1] in ".;:,)":
+            end -= 1
+        token_ends.append(end)
+        pos = tok.end()
+        if stop:
+            break
+    if last_term_end > 0:
+        end = last_term_end
+    elif token_ends:
+        end = token_ends[min(len(token_ends), 3) - 1]
+    else:
+        end = m.end()
+    start = m.start()
+    paren = start > 0 and text[start - 1] == "(" and text[end : end + 1] == ")"
+    if paren:
+        start, end = start - 1, end + 1
+    return Credit(start, end, text[m.start() : end], strong=True, label=True, paren=paren)
+
+
+def find_credits(text: str, lex: Lexicon) -> list[Credit]:
+    """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`)."""
+    out: list[Credit] = []
+    if lex.labels:
+        out.extend(_label_credit(text, m, lex) for m in lex.labels.finditer(text))
+    if lex.terms:
+        covered = [(c.start, c.end) for c in out]
+        last = -1
+        for m in lex.terms.finditer(text):
+            if m.start() < last or any(s <= m.start() < e for s, e in covered):
+                continue
+            start = m.start()
+            end, strong = _extend_right(text, m.end(), lex)
+            before = text[max(0, start - 80) : start]
+            if lex.qualifiers:
+                q = re.search(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$", before)
+                if q and lex.qualifiers.fullmatch(q.group(1)):
+                    start, strong = start - (len(before) - q.start()), True
+                    before = text[max(0, start - 80) : start]
+            n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
+            if n and not lex.terms.search(n.group(1)):
+                start, strong = start - (len(before) - n.start()), True
+            elif n:
+                start, strong = start - (len(before) - n.start()), True
+            paren = start > 0 and text[start - 1] == "(" and text[end : end + 1] == ")"
+            if paren:
+                start, end = start - 1, end + 1
+            out.append(Credit(start, end, m.group(), strong=strong, paren=paren))
+            last = end
+    out.sort(key=lambda c: (c.start, -c.end))
+    merged: list[Credit] = []
+    for c in out:
+        if merged and c.start < merged[-1].end:
+            continue
+        merged.append(c)
+    return merged
+
+
+def _prev_word(text: str, pos: int) -> tuple[str, str]:
+    """The word before ``pos`` on its line and the non-space character before it."""
+    i = pos
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    prev_char = text[i - 1] if i > 0 else "\n"
+    m = re.search(r"([\w'’-]+)$", text[max(0, i - 40) : i])
+    return (m.group(1) if m else ""), prev_char
+
+
+def _next_char(text: str, pos: int) -> tuple[str, int]:
+    i = pos
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    return (text[i] if i < len(text) else "\n"), i
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
+    """How likely the credit is scraped caption matter (0 = written on purpose)."""
+    line_start, line_end = _line_bounds(text, c.start)
+    nxt, nxt_pos = _next_char(text, c.end)
+    prev, prev_char = _prev_word(text, c.start)
+    head = text[line_start : c.start]
+    # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
+    if c.paren and not c.label and _DASH_AFTER.match(text, c.end):
+        return 0.0
+    if not c.label and _DASH_AFTER.match(text, c.end) and not re.search(r"[a-z]", head):
+        return 0.0
+    # A byline: "By Jane Smith, Reuters".
+    if _BYLINE.match(head) and len(head.split()) <= 8:
+        return 0.0
+    # An agency in prose: "an AFP photographer", "Reuters reported", "AFP's bureau".
+    if _POSSESSIVE.match(text, c.end):
+        return 0.0
+    if nxt.islower() or nxt.isdigit() or (nxt in ",;:" and not c.label):
+        if not (c.label and nxt.islower() and c.end - c.start > 12):
+            return 0.0
+    if c.label:
+        return 0.95
+    if c.paren:
+        # "Agence France-Presse (AFP) said" was handled above; "(AFP)" after its
+        # own long form is an abbreviation, not a credit.
+        window = text[max(line_start, c.start - 60) : c.start].lower()
+        if any(f.lower() in window for f in lex.forms.get(c.term.lower(), ())):
+            return 0.0
+        return 0.9 if (nxt.isupper() or nxt == "\n" or nxt in _SENT_END) else 0.0
+    prose = prev.lower() in PROSE_BEFORE
+    if prose:
+        return 0.0
+    glued = prev_char.isalnum() or prev_char in "”\"’')]»"
+    at_end = nxt == "\n" or nxt in _SENT_END
+    if glued and (nxt.isupper() or nxt in "“\"‘«(" or at_end):
+        return 0.95 if c.strong else 0.85
+    if prev_char in _SENT_END + "\n" and nxt.isupper() and not c.strong:
+        # A credit standing between two sentences: "…last month. Getty Thousands…".
+        # A capitalized word after it may also be part of a name ("Reuters Breakingviews").
+        return 0.6
+    if prev_char in _SENT_END + "\n" and (at_end or nxt.isupper()):
+        if re.search(r"(?:-|–|—|\bwith)\s*$", text[max(0, c.start - 8) : c.start], re.I):
+            return 0.0  # "— AFP" or "With AFP" closing a story: a source line
+        return 0.75 if c.strong else 0.55
+    if c.strong and not prose:
+        return 0.7
+    return 0.0
+
+
+# -- caption style ----------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’-]*")
+_BODY_VERBS = re.compile(
+    r"\b(?:said|says|say|told|tells|added|according to|explained|argued|insisted|warned)\b",
+    re.IGNORECASE,
+)
+_PERSONAL = re.compile(r"\b(?:I|we|We|you|You|my|our|Our|us)\b")
+_QUOTES = re.compile(r"[“”\"]")
+_DATE_TAIL = re.compile(
+    r"\b(?:on|in)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)"
+)
+
+
+def caption_style(text: str, lex: Lexicon) -> float:
+    """How much ``text`` reads like a photo caption rather than a body sentence:
+    present-tense picture verbs and position markers (from the glossary's ``cue``
+    rows), short, no quotes or reporting verbs. 0..1."""
+    words = _WORD.findall(text)
+    n = len(words)
+    if n == 0:
+        return 0.0
+    score = 0.2
+    cues = {m.group().lower() for m in lex.cues.finditer(text)} if lex.cues else set()
+    if cues:
+        score += 0.35 + 0.1 * min(2, len(cues) - 1)
+    if n <= 12:
+        score += 0.2
+    elif n <= 22:
+        score += 0.1
+    elif n > 35:
+        score -= 0.2
+    if text.rstrip()[-1:] not in _SENT_END:
+        score += 0.1
+    if _DATE_TAIL.search(text):
+        score += 0.05
+    if _BODY_VERBS.search(text):
+        score -= 0.3
+    if _QUOTES.search(text):
+        score -= 0.2
+    if _PERSONAL.search(text):
+        score -= 0.2
+    if "?" in text:
+        score -= 0.3
+    return max(0.0, min(1.0, score))
+
+
+# -- similarity -----------------------------------------------------------------------
+
+_NORM = re.compile(r"[^\w\s]+")
+
+
+def normalize(text: str) -> str:
+    """Case, punctuation and whitespace folded: the key for verbatim repeats."""
+    return " ".join(_NORM.sub(" ", text.lower()).split())
+
+
+def chrf(a: str, b: str) -> float:
+    """Symmetric chrF (0..100) of two normalized texts, via sacrebleu."""
+    from sacrebleu.metrics import CHRF
+
+    metric = _CHRF.get("m")
+    if metric is None:
+        metric = _CHRF["m"] = CHRF()
+    ab = metric.sentence_score(a, [b]).score
+    ba = metric.sentence_score(b, [a]).score
+    return float((ab + ba) / 2)
+
+
+_CHRF: dict[str, Any] = {}
+
+
+def similar_pairs(
+    texts: Sequence[str], *, min_chrf: float, prefilter: float = 45.0
+) -> dict[tuple[int, int], float]:
+    """Pairs (i, j), i < j, whose chrF is at least ``min_chrf``. rapidfuzz's
+    token-set ratio prunes the pairs first, so long documents stay cheap."""
+    from rapidfuzz import fuzz, process
+
+    norm = [normalize(t) for t in texts]
+    out: dict[tuple[int, int], float] = {}
+    if len(norm) < 2:
+        return out
+    matrix = process.cdist(
+        norm, norm, scorer=fuzz.token_set_ratio, score_cutoff=prefilter, dtype="uint8"
+    )
+    for i in range(len(norm)):
+        for j in range(i + 1, len(norm)):
+            if not matrix[i][j] or not norm[i] or not norm[j]:
+                continue
+            la, lb = len(norm[i]), len(norm[j])
+            if min(la, lb) / max(la, lb) < 0.5:
+                continue
+            score = chrf(norm[i], norm[j])
+            if score >= min_chrf:
+                out[(i, j)] = score
+    return out
+
+
+# -- the document analysis ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A caption found in the body: ``start`` is its first word, ``end`` the end of
+    its credit (or of the caption when it has none)."""
+
+    start: int
+    end: int
+    credit: Credit | None
+    confidence: float
+    style: float
+    label: bool = False  # introduced by a caption label ("Image caption")
+
+    @property
+    def text_end(self) -> int:
+        """End of the caption words, before the credit."""
+        return self.credit.start if self.credit else self.end
+
+
+@dataclass
+class Analysis:
+    credits: list[Credit]
+    captions: list[Caption]
+    segments: list[Segment]
+    caption_of: dict[int, Caption]  # segment index -> caption it is the text of
+    echoes: dict[int, tuple[int, float]] = field(default_factory=dict)  # seg -> (orig, score)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\n":
+        start += 1
+    while end > start and text[end - 1] in " \t\n":
+        end -= 1
+    return start, end
+
+
+def _internal_start(text: str, start: int, end: int, lex: Lexicon) -> int:
+    """Where a caption glued to the end of a body sentence begins, if the segment is
+    too long to be a caption: the capitalized word after an unpunctuated lower-case
+    word from which the rest reads most like a caption."""
+    words = list(_WORD.finditer(text, start, end))
+    if len(words) <= 30:
+        return start
+    best, best_score = start, 0.0
+    for k in range(5, len(words) - 2):
+        w, prev = words[k], words[k - 1]
+        if not w.group()[0].isupper() or not prev.group()[0].islower():
+            continue
+        if text[prev.end() : w.start()].strip():
+            continue  # punctuation between: a real boundary the splitter would know
+        score = caption_style(text[w.start() : end], lex)
+        if score > best_score and score >= 0.6:
+            best, best_score = w.start(), score
+    return best
+
+
+def analyze(doc: Document, ctx: Context) -> Analysis:
+    return doc.memo("captions.analysis", lambda: _analyze(doc, ctx))
+
+
+def _analyze(doc: Document, ctx: Context) -> Analysis:
+    text = doc.text
+    lex = lexicon(ctx)
+    credits = [c for c in find_credits(text, lex) if c.end > c.start]
+    scored = [(c, is_bleed(text, c, lex)) for c in credits]
+    bleeding = [(c, p) for c, p in scored if p >= 0.5]
+    cuts = sorted({c.end for c, _ in bleeding} | {c.start for c, _ in bleeding})
+    # Sentences, cut again after each glued credit and before it.
+    pieces: list[Segment] = []
+    for sent in doc.sentences:
+        pos = sent.start
+        for cut in cuts:
+            if sent.start < cut < sent.end:
+                s, e = _trim(text, pos, cut)
+                if s < e:
+                    pieces.append(Segment(s, e, text[s:e]))
+                pos = cut
+        s, e = _trim(text, pos, sent.end)
+        if s < e:
+            pieces.append(Segment(s, e, text[s:e]))
+    credit_at = {c.start: (c, p) for c, p in bleeding}
+    # Caption labels ("Image caption …"): the caption runs to the sentence end.
+    label_starts: dict[int, int] = {}
+    if lex.caption_labels:
+        for m in lex.caption_labels.finditer(text):
+            label_starts[m.start()] = m.end()
+    segments: list[Segment] = []
+    captions: list[Caption] = []
+    caption_of: dict[int, Caption] = {}
+    prev_end = -1
+    for piece in pieces:
+        hit = credit_at.get(piece.start)
+        if hit is None:
+            # A label inside a piece starts a caption there.
+            inner = [p for p in label_starts if piece.start <= p < piece.end]
+            if inner and inner[0] > piece.start:
+                s, e = _trim(text, piece.start, inner[0])
+                segments.append(Segment(s, e, text[s:e]))
+                piece = Segment(inner[0], piece.end, text[inner[0] : piece.end])
+            if inner:
+                segments.append(piece)
+                style = caption_style(piece.text, lex)
+                cap = Caption(piece.start, piece.end, None, 0.9, style, label=True)
+                captions.append(cap)
+                caption_of[len(segments) - 1] = cap
+            else:
+                segments.append(piece)
+            prev_end = piece.end
+            continue
+        credit, p = hit
+        # The caption is the piece before the credit when nothing ends it first.
+        gap = text[prev_end:credit.start] if prev_end >= 0 else ""
+        glued = prev_end >= 0 and segments and not gap.strip() and text[prev_end - 1 : prev_end] not in _SENT_END
+        if glued and segments and segments[-1].end == prev_end:
+            cap_seg = segments[-1]
+            index = len(segments) - 1
+            cap_start = _internal_start(text, cap_seg.start, cap_seg.end, lex)
+            if cap_start > cap_seg.start:
+                s, e = _trim(text, cap_seg.start, cap_start)
+                segments[-1] = Segment(s, e, text[s:e])
+                segments.append(Segment(cap_start, cap_seg.end, text[cap_start : cap_seg.end]))
+                index = len(segments) - 1
+            cap_text = text[cap_start : cap_seg.end]
+            style = caption_style(cap_text, lex)
+            cap = Caption(cap_start, credit.end, credit, p, style)
+            captions.append(cap)
+            caption_of[index] = cap
+        elif segments and segments[-1].end <= credit.start:
+            # "…last month. Getty Thousands…": the sentence before is the caption only
+            # if it reads like one; otherwise report the credit alone.
+            before = segments[-1]
+            style = caption_style(before.text, lex)
+            if style >= 0.6 and len(_WORD.findall(before.text)) <= 25:
+                cap = Caption(before.start, credit.end, credit, p, style)
+                caption_of[len(segments) - 1] = cap
+            else:
+                cap = Caption(credit.start, credit.end, credit, p, style)
+            captions.append(cap)
+        else:
+            captions.append(Caption(credit.start, credit.end, credit, p, 0.0))
+        # The credit itself is not a sentence to compare.
+        prev_end = credit.end
+        rest_start, rest_end = _trim(text, credit.end, piece.end)
+        if rest_start < rest_end:
+            segments.append(Segment(rest_start, rest_end, text[rest_start:rest_end]))
+            prev_end = rest_end
+    analysis = Analysis(credits, captions, segments, caption_of)
+    _find_echoes(analysis, ctx)
+    return analysis
+
+
+ECHO_CHRF = 55.0
+ECHO_CHRF_WITH_MODEL = 40.0
+ECHO_COSINE = 0.85
+
+
+def _find_echoes(a: Analysis, ctx: Context) -> None:
+    """For each caption, the sentence it nearly repeats (chrF, plus MiniLM cosine
+    similarity when the model is on)."""
+    if not a.caption_of:
+        return
+    texts = [s.text for s in a.segments]
+    min_chrf = float(ctx.option("echo_chrf", ECHO_CHRF, "MT302"))
+    loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
+    cosine = float(ctx.option("echo_cosine", ECHO_COSINE, "MT302"))
+    floor = loose if ctx.embedder is not None else min_chrf
+    pairs = similar_pairs(texts, min_chrf=floor, prefilter=35.0)
+    sims: Any = None
+    if ctx.embedder is not None and pairs:
+        sims = ctx.embedder.similarity(texts, texts)
+    for (i, j), score in pairs.items():
+        for cap_index, other in ((j, i), (i, j)):
+            if cap_index not in a.caption_of or other in a.caption_of:
+                continue
+            ok = score >= min_chrf
+            if not ok and sims is not None:
+                ok = float(sims[i][j]) >= cosine
+            if ok and (cap_index not in a.echoes or a.echoes[cap_index][1] < score):
+                a.echoes[cap_index] = (other, score)
+
+
+def segments(doc: Document, ctx: Context) -> list[Segment]:
+    """Sentences of ``doc``, split at glued credits (shared with MT6xx)."""
+    return analyze(doc, ctx).segments
+
+
+def caption_segments(doc: Document, ctx: Context) -> set[int]:
+    """Indices into :func:`segments` of the sentences that are captions."""
+    return set(analyze(doc, ctx).caption_of)
+
+
+def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
+    """Encode every segment of the batch in one model call (the cache keeps them)."""
+    if ctx.embedder is None:
+        return
+    texts: list[str] = []
+    for doc in docs:
+        texts.extend(s.text for s in segments(doc, ctx))
+        texts.extend(p.text for p in doc.paragraphs)
+    if texts:
+        ctx.embedder.encode(texts)
+
+
+# -- the checks -------------------------------------------------------------------------
+
+
+def _credit_words(caption: Caption, text: str) -> str:
+    return text[caption.credit.start : caption.credit.end] if caption.credit else ""
+
+
+@register(
+    "MT301",
+    "credit-bleed",
+    category="caption",
+    severity="major",
+    supersedes=("MT6",),
+    prepare=prepare_embeddings,
+)
+def credit_bleed(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A photo caption and its credit left in the body text, glued to the sentences
+    around it ("…rally last month Getty Thousands of…").
+
+    Why: scrapers keep the caption under a picture as running text; the credit
+    (Getty, AFP, Reuters/Name) is the tell, and the caption before it is not part of
+    the story. Datelines, bylines and agencies named in prose are left alone.
+
+    Bad: Talks stalled again on Friday. Protesters attend a rally in Belgrade on Sunday Getty Thousands of people marched through the capital, according to Reuters.
+    Good: Talks stalled again on Friday. Thousands of people marched through the capital, according to Reuters.
+    """
+    a = analyze(doc, ctx)
+    for cap in a.captions:
+        if cap.credit is None:
+            continue
+        credit = _credit_words(cap, doc.text)
+        if cap.start < cap.credit.start:
+            msg = f"Photo caption with its credit '{credit}' left in the text"
+        else:
+            msg = f"Photo credit '{credit}' left in the text"
+        conf = cap.confidence * (0.75 + 0.25 * cap.style) if cap.start < cap.credit.start else cap.confidence * 0.9
+        yield Hit(cap.start, cap.end, msg, suggestion="", confidence=conf)
+
+
+@register(
+    "MT302",
+    "caption-echo",
+    category="caption",
+    severity="major",
+    supersedes=("MT6", "MT301"),
+)
+def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A photo caption that repeats an earlier sentence with a few words changed,
+    marked as a caption by a credit or by caption style.
+
+    Why: captions often restate the lede; left in the body they read as a garbled
+    repeat. chrF (and, in full mode, MiniLM similarity) finds the echo, the credit
+    or the caption wording says it is a caption. Reported once, as a caption.
+
+    Bad: Police detained dozens of protesters outside parliament on Monday evening. The crowd later dispersed. Police detained dozens of protesters outside the parliament on Monday AFP The government has called for calm.
+    Good: Police detained dozens of protesters outside parliament on Monday evening. The crowd later dispersed. The government has called for calm.
+    """
+    a = analyze(doc, ctx)
+    text = doc.text
+    lex = lexicon(ctx)
+    for index, (orig, score) in sorted(a.echoes.items()):
+        cap = a.caption_of[index]
+        line, _ = doc.position(a.segments[orig].start)
+        credit = _credit_words(cap, text)
+        tail = f", ending in the credit '{credit}'" if credit else ""
+        yield Hit(
+            cap.start,
+            cap.end,
+            f"Photo caption echoing the sentence at line {line}{tail}",
+            suggestion="",
+            confidence=min(1.0, 0.5 + score / 200 + 0.2 * cap.style),
+        )
+    # A near-repeat without a credit that reads like a caption.
+    captioned = set(a.caption_of)
+    for (i, j), score in _style_echoes(a, ctx, lex):
+        if j in captioned:
+            continue
+        seg = a.segments[j]
+        line, _ = doc.position(a.segments[i].start)
+        yield Hit(
+            seg.start,
+            seg.end,
+            f"Caption-style sentence echoing the sentence at line {line}",
+            suggestion="",
+            confidence=0.6,
+        )
+
+
+def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[int, int], float]]:
+    texts = [s.text for s in a.segments]
+    candidates = [k for k, t in enumerate(texts) if caption_style(t, lex) >= 0.75]
+    if not candidates:
+        return []
+    pairs = similar_pairs(texts, min_chrf=float(ctx.option("echo_chrf", ECHO_CHRF, "MT302")))
+    wanted = set(candidates)
+    return [(p, s) for p, s in pairs.items() if p[1] in wanted]
+
+
+@register("MT303", "caption-label", category="caption", severity="major", supersedes=("MT6",))
+def caption_label(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A caption introduced by a scraper's caption label ("Image caption …",
+    "Media caption …") left in the text.
+
+    Why: some sites mark captions with a visible label that scrapers keep; the
+    label and the caption after it are not part of the story.
+
+    Bad: The vote was delayed. Image caption Protesters gather outside the assembly. The speaker adjourned the session.
+    Good: The vote was delayed. The speaker adjourned the session.
+    """
+    a = analyze(doc, ctx)
+    for cap in a.captions:
+        if cap.label:
+            yield Hit(cap.start, cap.end, "Photo caption with its label left in the text", suggestion="", confidence=0.9)
+
+
+# -- standalone classification (for evaluation and other tools) ----------------------
+
+
+def is_caption_text(text: str, ctx: Context | None = None) -> float:
+    """How likely a standalone text (a scraped block) is a photo caption or credit
+    rather than a body sentence, 0..1."""
+    ctx = ctx or Context()
+    lex = lexicon(ctx)
+    stripped = text.strip()
+    if not stripped:
+        return 0.0
+    score = 0.0
+    credits = [c for c in find_credits(stripped, lex) if c.end > c.start]
+    for c in credits:
+        p = is_bleed(stripped, c, lex)
+        tail = stripped[c.end :].strip(" .)]")
+        if c.label:
+            p = max(p, 0.9)
+        elif c.strong:
+            p = max(p, 0.8)
+        elif not tail and p == 0 and not _prev_word(stripped, c.start)[0].lower() in PROSE_BEFORE:
+            p = 0.7
+        score = max(score, p)
+    if lex.caption_labels and lex.caption_labels.match(stripped):
+        score = max(score, 0.9)
+    if re.match(r"(?:Image|Photo|Picture|Slide)\s+\d+\s+(?:of|/)\s+\d+", stripped):
+        score = max(score, 0.9)
+    style = caption_style(stripped, lex)
+    return max(score, style * 0.85)

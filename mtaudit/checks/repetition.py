@@ -1,0 +1,294 @@
+"""Repetition (MT6xx): doubled words, repeated or nearly repeated sentences and
+paragraphs, and runaway loops.
+
+Sentences are the caption-aware segments of :mod:`mtaudit.checks.captions` (split at
+glued photo credits), so a caption that echoes the lede is compared as a sentence of
+its own; the caption checks supersede these findings where they overlap, and the
+occurrence reported is the caption one when one of the two is a caption.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from mtaudit.checks.captions import (
+    analyze,
+    caption_segments,
+    normalize,
+    prepare_embeddings,
+    segments,
+    similar_pairs,
+)
+from mtaudit.document import Document, Segment
+from mtaudit.engine import Context
+from mtaudit.finding import Hit, Severity
+from mtaudit.registry import register
+
+# English words that are correctly written twice in a row ("what he had had",
+# "he said that that was…", "what it is is…") or doubled for emphasis.
+ALLOWED_DOUBLES = frozenset(
+    """had that is do did very no yes so bye ha ho hey now well there knock tut many
+    much really far long pretty never ever again chop hush boo wow go""".split()
+)
+FUNCTION_WORDS = frozenset(
+    """the a an to of in on at by for with from and or but that this is are was were be
+    it its as he she they we i you his her their our not""".split()
+)
+# A capitalized double ("Italy Italy") is flagged only when the word is common
+# English (wordfreq Zipf scale): rare ones are names ("Bora Bora", "Sirhan Sirhan").
+NAME_ZIPF = 3.5
+
+_DOUBLE = re.compile(r"\b([^\W\d_][\w'’]*)([ \t]+)(\1)\b", re.IGNORECASE)
+
+
+def _common(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return bool(zipf_frequency(word.lower(), "en") >= NAME_ZIPF)
+
+
+@register("MT601", "doubled-word", category="repetition", severity="minor")
+def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """The same word twice in a row ("the the").
+
+    Why: MT decoders and careless post-editing double words; readers trip on them.
+    Grammatical doubles ("had had", "that that") and names ("Bora Bora") are left
+    alone; three or more copies are a loop (MT605).
+
+    Bad: The minister said the the talks would resume on Monday.
+    Good: The minister said the talks would resume on Monday, and what he had had in mind was clear.
+    """
+    text = doc.text
+    allowed = ALLOWED_DOUBLES | {w.lower() for w in ctx.option("allow", [])}
+    for m in _DOUBLE.finditer(text):
+        first, second = m.group(1), m.group(3)
+        word = first.lower()
+        if word in allowed:
+            continue
+        # part of a longer run: the loop check reports it
+        after = re.match(r"[ \t]+" + re.escape(first) + r"\b", text[m.end() : m.end() + len(first) + 4], re.I)
+        before = re.search(r"\b" + re.escape(first) + r"[ \t]+$", text[max(0, m.start() - len(first) - 4) : m.start()], re.I)
+        if after or before:
+            continue
+        if second[0].isupper() and not _common(first):
+            continue
+        if first.isupper() and len(first) > 1 and second.isupper():
+            continue  # "NO NO" in a headline, or a repeated acronym in a table
+        conf = 0.95 if word in FUNCTION_WORDS else (0.7 if second[0].isupper() else 0.85)
+        yield Hit(m.start(), m.end(), f"Doubled word '{first}'", suggestion=first, confidence=conf)
+
+
+_LOOP_WORD = re.compile(r"[\w'’-]+")
+
+
+@register("MT605", "repetition-loop", category="repetition", severity="major")
+def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A word or phrase repeated three or more times in a row ("food food food",
+    "of the city of the city of the city").
+
+    Why: neural MT can fall into a loop and repeat the end of its output; WMT
+    annotators mark it as a non-translation. Repetition for emphasis in a quote
+    ("never, never, never") is punctuated and left alone.
+
+    Bad: Inspectors found traces in the pet food food food food.
+    Good: Inspectors found traces in the pet food. “Never, never, never,” she said.
+    """
+    text = doc.text
+    words = list(_LOOP_WORD.finditer(text))
+    low = [w.group().lower() for w in words]
+    max_n = int(ctx.option("max_phrase", 8))
+    i = 0
+    while i < len(words):
+        found = None
+        for n in range(1, max_n + 1):
+            if i + 2 * n > len(words):
+                break
+            k = 1
+            while i + (k + 1) * n <= len(words) and low[i + k * n : i + (k + 1) * n] == low[i : i + n]:
+                k += 1
+            if k < 2:
+                continue
+            end_word = words[i + k * n - 1]
+            span = text[words[i].start() : end_word.end()]
+            plain = not re.search(r"[^\w\s'’-]", span)
+            if "\n" in span:
+                continue
+            if (k >= 3 and plain) or k >= 5 or (k == 2 and n >= 3 and plain):
+                found = (n, k, end_word.end())
+                break
+        if found is None:
+            i += 1
+            continue
+        n, k, end = found
+        phrase = text[words[i].start() : words[i + n - 1].end()]
+        yield Hit(
+            words[i].start(),
+            end,
+            f"'{phrase}' repeated {k} times in a row",
+            suggestion=phrase,
+            confidence=0.95 if k >= 3 else 0.8,
+        )
+        i += n * k
+
+
+def _report_index(i: int, j: int, captions: set[int]) -> tuple[int, int]:
+    """(reported, original): the later occurrence, unless the earlier is a caption."""
+    return (i, j) if i in captions and j not in captions else (j, i)
+
+
+def _min_words(text: str) -> int:
+    return len(normalize(text).split())
+
+
+@register("MT602", "repeated-sentence", category="repetition", severity="major")
+def repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A sentence repeated verbatim (ignoring case, punctuation and spacing); the
+    second occurrence is the finding.
+
+    Why: segment duplication in MT pipelines and scraping repeats whole sentences;
+    one of them has to go.
+
+    Bad: The central bank held rates at 5 percent. Analysts had expected a cut. The Central Bank held rates at 5 percent!
+    Good: The central bank held rates at 5 percent. Analysts had expected a cut.
+    """
+    segs = segments(doc, ctx)
+    captions = caption_segments(doc, ctx)
+    min_words = int(ctx.option("min_words", 5))
+    first: dict[str, int] = {}
+    for k, seg in enumerate(segs):
+        key = normalize(seg.text)
+        if len(key.split()) < min_words:
+            continue
+        if key in first:
+            rep, orig = _report_index(first[key], k, captions)
+            line, _ = doc.position(segs[orig].start)
+            yield Hit(
+                segs[rep].start,
+                segs[rep].end,
+                f"Sentence repeats the one at line {line}",
+                suggestion="",
+                confidence=0.95,
+            )
+        else:
+            first[key] = k
+
+
+NEAR_CHRF = 60.0
+NEAR_CHRF_WITH_MODEL = 45.0
+NEAR_COSINE = 0.9
+
+
+def _near_pairs(
+    doc: Document, ctx: Context, segs: Sequence[Segment], code: str
+) -> dict[tuple[int, int], float]:
+    min_chrf = float(ctx.option("chrf", NEAR_CHRF, code))
+    loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, code))
+    cosine = float(ctx.option("cosine", NEAR_COSINE, code))
+    texts = [s.text for s in segs]
+    floor = loose if ctx.embedder is not None else min_chrf
+    pairs = similar_pairs(texts, min_chrf=floor)
+    if ctx.embedder is not None and any(s < min_chrf for s in pairs.values()):
+        sims: Any = ctx.embedder.similarity(texts, texts)
+        pairs = {p: s for p, s in pairs.items() if s >= min_chrf or float(sims[p[0]][p[1]]) >= cosine}
+    return pairs
+
+
+@register("MT603", "near-repeated-sentence", category="repetition", severity="major")
+def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A sentence that nearly repeats an earlier one, with a few words changed
+    (chrF; in full mode MiniLM similarity also counts).
+
+    Why: scraped and machine-translated copy often restates a sentence in slightly
+    different words (a caption, a teaser, a duplicated segment); readers see the
+    story say the same thing twice.
+
+    Bad: The storm cut power to 40,000 homes across the region on Sunday night. Crews worked through the night. The storm cut power to 40,000 homes in the region on Sunday.
+    Good: The storm cut power to 40,000 homes across the region on Sunday night. Crews worked through the night.
+    """
+    segs = segments(doc, ctx)
+    captions = caption_segments(doc, ctx)
+    min_words = int(ctx.option("min_words", 6))
+    for (i, j), score in sorted(_near_pairs(doc, ctx, segs, "MT603").items()):
+        a, b = segs[i].text, segs[j].text
+        if normalize(a) == normalize(b):
+            continue  # verbatim: MT602
+        if _min_words(a) < min_words or _min_words(b) < min_words:
+            continue
+        rep, orig = _report_index(i, j, captions)
+        line, _ = doc.position(segs[orig].start)
+        yield Hit(
+            segs[rep].start,
+            segs[rep].end,
+            f"Sentence nearly repeats the one at line {line} (chrF {score:.0f})",
+            suggestion="",
+            confidence=min(0.95, 0.4 + score / 200),
+        )
+
+
+PARA_CHRF = 70.0
+PARA_CHRF_WITH_MODEL = 50.0
+PARA_COSINE = 0.95
+
+
+@register(
+    "MT604",
+    "repeated-paragraph",
+    category="repetition",
+    severity="major",
+    supersedes=("MT602", "MT603", "MT601"),
+    prepare=prepare_embeddings,
+)
+def repeated_paragraph(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A paragraph repeated verbatim or nearly (chrF in --fast; MiniLM similarity,
+    batched over the run, in full mode); the later copy is the finding.
+
+    Why: feeds and CMS exports duplicate blocks; a near-duplicate paragraph is a
+    second rendering of the same source paragraph.
+
+    Bad: Rescue teams reached the village on Tuesday after the road was cleared by army engineers.
+
+    Officials said more aid would follow.
+
+    Rescue teams reached the village on Tuesday after the road was cleared by the army engineers.
+    Good: Rescue teams reached the village on Tuesday after the road was cleared by army engineers.
+
+    Officials said more aid would follow.
+    """
+    paras = doc.paragraphs
+    if len(paras) < 2:
+        return
+    analyze(doc, ctx)  # share the memo with the sentence checks
+    min_words = int(ctx.option("min_words", 12))
+    keep = [k for k, p in enumerate(paras) if _min_words(p.text) >= min_words]
+    if len(keep) < 2:
+        return
+    texts = [paras[k].text for k in keep]
+    min_chrf = float(ctx.option("chrf", PARA_CHRF))
+    loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL))
+    cosine = float(ctx.option("cosine", PARA_COSINE))
+    floor = loose if ctx.embedder is not None else min_chrf
+    pairs = similar_pairs(texts, min_chrf=floor)
+    sims: Any = None
+    if ctx.embedder is not None and pairs:
+        sims = ctx.embedder.similarity(texts, texts)
+    reported: set[int] = set()
+    for (i, j), score in sorted(pairs.items()):
+        if j in reported:
+            continue
+        verbatim = normalize(texts[i]) == normalize(texts[j])
+        if not verbatim and score < min_chrf and (sims is None or float(sims[i][j]) < cosine):
+            continue
+        reported.add(j)
+        para = paras[keep[j]]
+        line, _ = doc.position(paras[keep[i]].start)
+        how = "repeats" if verbatim else "nearly repeats"
+        yield Hit(
+            para.start,
+            para.end,
+            f"Paragraph {how} the one at line {line}",
+            suggestion="",
+            confidence=0.95 if verbatim else min(0.9, 0.4 + score / 200),
+            severity=Severity.MAJOR,
+        )
