@@ -97,7 +97,9 @@ class Baseline:
         except (OSError, UnicodeDecodeError) as exc:
             raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
         except json.JSONDecodeError as exc:
-            raise BaselineError(f"{path}:{exc.lineno}: malformed baseline JSON: {exc.msg}") from None
+            raise BaselineError(
+                f"{path}:{exc.lineno}: malformed baseline JSON: {exc.msg}"
+            ) from None
         if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
             raise BaselineError(f"{path}: not an mtaudit baseline (no 'findings' list)")
         counts: Counter[tuple[str, str, str]] = Counter()
@@ -125,7 +127,9 @@ class Baseline:
 
 
 def _replace_findings(report: DocumentReport, findings: list[Finding]) -> DocumentReport:
-    out = DocumentReport(report.document, findings, suppressed=report.suppressed, error=report.error)
+    out = DocumentReport(
+        report.document, findings, suppressed=report.suppressed, error=report.error
+    )
     for name in ("unused_suppressions",):  # optional fields of newer engines
         if hasattr(report, name):
             setattr(out, name, getattr(report, name))
@@ -188,7 +192,9 @@ class ChangedLines:
         if tracked.returncode != 0 or in_ref.returncode != 0:
             result = None  # new since the ref: every line counts
         else:
-            diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", self.ref, "--", file.name], folder)
+            diff = _git(
+                ["diff", "-U0", "--no-color", "--no-ext-diff", self.ref, "--", file.name], folder
+            )
             if diff.returncode != 0:
                 raise BaselineError(f"--diff {self.ref}: git diff failed: {diff.stderr.strip()}")
             result = parse_hunks(diff.stdout)
@@ -210,3 +216,36 @@ class ChangedLines:
             if any(line in changed for line in range(f.line, last + 1)):
                 kept.append(f)
         return _replace_findings(report, kept), len(report.findings) - len(kept)
+
+
+class GateFilter:
+    """What ``check --baseline FILE --diff REF`` keeps: findings not in the
+    baseline and on lines changed since the ref; counts what it dropped."""
+
+    def __init__(self, baseline: str | None = None, diff_ref: str | None = None) -> None:
+        self.baseline = Baseline.load(baseline) if baseline else None
+        self.changed = ChangedLines(diff_ref) if diff_ref else None
+        self.baselined = 0
+        self.outside_diff = 0
+
+    @property
+    def active(self) -> bool:
+        return self.baseline is not None or self.changed is not None
+
+    def __call__(self, report: DocumentReport) -> DocumentReport:
+        if self.changed is not None:
+            report, n = self.changed.filter(report)
+            self.outside_diff += n
+        if self.baseline is not None:
+            report, n = self.baseline.filter(report)
+            self.baselined += n
+        return report
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.baseline is not None:
+            out["baselined"] = self.baselined
+        if self.changed is not None:
+            out["diff_ref"] = self.changed.ref
+            out["outside_diff"] = self.outside_diff
+        return out

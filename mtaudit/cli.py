@@ -181,6 +181,20 @@ def check(
     model: ModelOpt = None,
     jobs: JobsOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Baseline file (`mtaudit baseline create`): only findings not in it "
+            "are reported and count for the gate.",
+        ),
+    ] = None,
+    diff_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--diff", metavar="REF", help="Only report findings on lines changed since git REF."
+        ),
+    ] = None,
 ) -> None:
     """Audit documents and report findings; exit 1 when the gate fails."""
     from mtaudit.config import ConfigError
@@ -214,6 +228,12 @@ def check(
             engine.context.embedder.check_available()
     except (ConfigError, GlossaryError, ValueError, KeyError, ModelUnavailable) as exc:
         fail(str(exc).strip("'\""))
+    from mtaudit.baseline import BaselineError, GateFilter
+
+    try:
+        keep = GateFilter(baseline, diff_ref)
+    except BaselineError as exc:
+        fail(str(exc))
 
     options = ReadOptions(
         text_field=cfg.text_field, id_field=cfg.id_field, source_field=cfg.source_field
@@ -225,16 +245,32 @@ def check(
             formatter = formatter_cls(stream, engine.run_info(), color=color)
             docs = read_paths(paths, options)
             for report in _with_progress(_reports(engine, docs, cfg.jobs), quiet):
+                report = keep(report) if keep.active else report
                 formatter.document(report)
                 reports.append(report)
             failed = gate(reports, cfg)
-            formatter.finish(reports, summarize(reports, failed))
-    except (InputError, GlossaryError, ModelUnavailable) as exc:
+            summary = summarize(reports, failed)
+            summary.update(keep.summary())
+            formatter.finish(reports, summary)
+        if keep.active:
+            sys.stderr.write(f"mtaudit: {_gate_note(keep.summary())}\n")
+        for unused in summary.get("unused_suppressions", ()):
+            sys.stderr.write(f"mtaudit: warning: unused suppression: {unused}\n")
+    except (InputError, GlossaryError, ModelUnavailable, BaselineError) as exc:
         fail(str(exc))
     except BrokenPipeError:
         sys.stderr.close()
         raise typer.Exit(Exit.OK) from None
     raise typer.Exit(Exit.GATE if failed else Exit.OK)
+
+
+def _gate_note(info: dict[str, object]) -> str:
+    parts = []
+    if "baselined" in info:
+        parts.append(f"{info['baselined']} finding(s) in the baseline not reported")
+    if "diff_ref" in info:
+        parts.append(f"{info['outside_diff']} finding(s) outside lines changed since {info['diff_ref']}")
+    return "; ".join(parts)
 
 
 def _reports(engine: Engine, docs: Iterator[Document], jobs: int) -> Iterator[DocumentReport]:

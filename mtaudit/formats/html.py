@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from importlib import resources
@@ -83,7 +84,7 @@ def highlighted(text: str, findings: Sequence[Finding]) -> str:
         cuts.update((f.start, f.end))
     points = sorted(cuts)
     out: list[str] = []
-    for lo, hi in zip(points, points[1:], strict=False):
+    for lo, hi in itertools.pairwise(points):
         piece = esc(text[lo:hi])
         over = [f for f in findings if f.start < hi and lo < f.end]
         if not over:
@@ -144,12 +145,14 @@ def _checkboxes(kind: str, values: Sequence[str], counts: dict[str, int]) -> str
     for v in values:
         boxes.append(
             f'<label class="chip"><input type="checkbox" data-kind="{kind}" value="{esc(v)}" '
-            f'checked> {esc(v)} <small>{counts.get(v, 0)}</small></label>'
+            f"checked> {esc(v)} <small>{counts.get(v, 0)}</small></label>"
         )
-    return f'<fieldset><legend>{kind}</legend>{"".join(boxes)}</fieldset>'
+    return f"<fieldset><legend>{kind}</legend>{''.join(boxes)}</fieldset>"
 
 
-def render(reports: Sequence[DocumentReport], summary: dict[str, Any], run_info: dict[str, Any]) -> str:
+def render(
+    reports: Sequence[DocumentReport], summary: dict[str, Any], run_info: dict[str, Any]
+) -> str:
     ordered = sorted(
         enumerate(reports), key=lambda p: (p[1].error is None, p[1].score, -len(p[1].findings))
     )
@@ -173,9 +176,10 @@ def render(reports: Sequence[DocumentReport], summary: dict[str, Any], run_info:
         f"<b>{esc(v if v is not None else '–')}</b><span>{esc(k)}</span></div>"
         for k, v in cards
     )
-    by_cat = "".join(
-        f"<tr><td>{esc(c)}</td><td>{cats.get(c, 0)}</td></tr>" for c in present
-    ) or '<tr><td colspan="2">no findings</td></tr>'
+    by_cat = (
+        "".join(f"<tr><td>{esc(c)}</td><td>{cats.get(c, 0)}</td></tr>" for c in present)
+        or '<tr><td colspan="2">no findings</td></tr>'
+    )
     script = _asset("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     csp = (
@@ -221,6 +225,3 @@ class HtmlFormatter(Formatter):
 
     def finish(self, reports: list[DocumentReport], summary: dict[str, Any]) -> None:
         self.stream.write(render(reports, summary, self.run_info))
-
-
-
