@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 import time
@@ -175,15 +176,25 @@ def _masked(findings: list[Finding], spans: Sequence[tuple[int, int]]) -> list[F
     whitespace next to one (the blanks a reader left where markup was)."""
     if not spans:
         return findings
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    starts = [lo for lo, _ in merged]
 
-    def inside(pos: int) -> bool:
-        return any(lo <= pos < hi for lo, hi in spans)
+    def touching(lo: int, hi: int) -> bool:
+        """Does [lo, hi) overlap a masked span? (Disjoint and sorted, so only the
+        last span starting before ``hi`` can.)"""
+        i = bisect.bisect_left(starts, hi) - 1
+        return i >= 0 and merged[i][1] > lo
 
     out = []
     for f in findings:
-        if inside(f.start) or inside(f.end - 1):
+        if touching(f.start, f.start + 1) or touching(f.end - 1, f.end):
             continue
-        if not f.text.strip() and (inside(f.start - 1) or inside(f.end)):
+        if not f.text.strip() and touching(f.start - 1, f.end + 1):
             continue
         out.append(f)
     return out

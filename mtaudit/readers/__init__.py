@@ -56,6 +56,9 @@ def register_lazy(module: str, *suffixes: str) -> None:
 
 
 register_lazy("parquet", ".parquet")
+register_lazy("markup", ".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".xhtml")
+register_lazy("i18n", ".json", ".arb", ".yaml", ".yml")
+register_lazy("subtitles", ".srt", ".vtt")
 
 
 def _load() -> None:

@@ -1,4 +1,4 @@
-"""Plain text and Markdown: one document per file, id = the file stem."""
+"""Plain text: one document per file, id = the file stem (Markdown: ``markup.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mtaudit.document import Document
 from mtaudit.readers import InputError, ReadOptions, decode, read_bytes, register_reader
 
 
-@register_reader(".txt", ".text", ".md", ".markdown")
+@register_reader(".txt", ".text")
 def read_text(path: Path, options: ReadOptions) -> Iterator[Document]:
     text = decode(read_bytes(path), str(path))
     if not text.strip():
