@@ -102,7 +102,11 @@ PROSE_BEFORE = frozenset(
 
 _NAME_TOKEN = r"[A-Z][\w'’.-]*"
 _SLASH_NAME = re.compile(r"[ \t]*/[ \t]*((?:[A-ZÀ-Þ][A-ZÀ-Þ'’.-]+(?:[ \t]+|$))+|" + _NAME_TOKEN + r")")
-_NAME_AFTER = re.compile(r"[ \t]+(" + _NAME_TOKEN + r")")
+_NAME_AFTER = re.compile(
+    r"[ \t]+((?:(?:de|da|di|du|del|della|van|von|der|den|la|le|bin|al|ter)[ \t]+){0,2}"
+    + _NAME_TOKEN
+    + r")"
+)
 _JOIN = re.compile(r"[ \t]*(?:/|\bvia\b|-|\|)[ \t]*", re.IGNORECASE)
 _NAME_BEFORE_SLASH = re.compile(
     r"((?:" + _NAME_TOKEN + r"[ \t]+){0,2}" + _NAME_TOKEN + r")[ \t]*/[ \t]*$"
@@ -343,21 +347,49 @@ _BODY_VERBS = re.compile(
 _PERSONAL = re.compile(r"\b(?:I|we|We|you|You|my|our|Our|us)\b")
 _QUOTES = re.compile(r"[“”\"]")
 _DATE_TAIL = re.compile(
-    r"\b(?:on|in)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d)"
+    r"\b(?:(?:on|in)\s+)?(?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day),?\s+)?"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b(?:on|this|last)\s+(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
 )
+# Past-tense markers: body sentences report what happened; captions describe a
+# picture in the present tense ("Protesters march…", "The Serbs attend…").
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|said|told|went|came|made|took|gave|saw|met|won|lost|began|"
+    r"became|left|held|led|fell|rose|sent|kept|brought|thought|found)\b|"
+    r"(?<!\ba )(?<!\ban )(?<!\bthe )\b[a-z]{3,}ed\b"
+)
+# "WASHINGTON (AP) —", "PARIS, May 3 (AFP) -", "BERLIN --": a wire dateline.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'’-]{2,}(?:,[^()\n—–]{0,40})?(?:\([^)\n]{1,40}\))?\s*(?:-{1,2}|–|—)\s"
+)
+
+
+def _cues(text: str, lex: Lexicon) -> set[str]:
+    """Caption cue words, not counting a verb used as a noun or an infinitive
+    ("the march", "to address")."""
+    if not lex.cues:
+        return set()
+    out = set()
+    for m in lex.cues.finditer(text):
+        prev = re.search(r"([\w'’]+)\W*$", text[max(0, m.start() - 20) : m.start()])
+        if prev and prev.group(1).lower() in PROSE_BEFORE and m.group()[:1].isalpha():
+            continue
+        out.add(m.group().lower())
+    return out
 
 
 def caption_style(text: str, lex: Lexicon) -> float:
     """How much ``text`` reads like a photo caption rather than a body sentence:
     present-tense picture verbs and position markers (from the glossary's ``cue``
-    rows), short, no quotes or reporting verbs. 0..1."""
+    rows), no past tense, short, no quotes or reporting verbs. 0..1."""
     words = _WORD.findall(text)
     n = len(words)
     if n == 0:
         return 0.0
+    if _DATELINE.match(text):
+        return 0.0
     score = 0.2
-    cues = {m.group().lower() for m in lex.cues.finditer(text)} if lex.cues else set()
+    cues = _cues(text, lex)
     if cues:
         score += 0.35 + 0.1 * min(2, len(cues) - 1)
     if n <= 12:
@@ -366,10 +398,12 @@ def caption_style(text: str, lex: Lexicon) -> float:
         score += 0.1
     elif n > 35:
         score -= 0.2
+    if n >= 3 and not _PAST.search(text):
+        score += 0.15
     if text.rstrip()[-1:] not in _SENT_END:
         score += 0.1
     if _DATE_TAIL.search(text):
-        score += 0.05
+        score += 0.1
     if _BODY_VERBS.search(text):
         score -= 0.3
     if _QUOTES.search(text):
@@ -491,6 +525,20 @@ def _internal_start(text: str, start: int, end: int, lex: Lexicon) -> int:
     return best
 
 
+def _glued_end(text: str, start: int, end: int) -> int:
+    """Where a caption without final punctuation runs into the next sentence: the
+    first capitalized word after an unpunctuated lower-case content word."""
+    words = list(_WORD.finditer(text, start, end))
+    for k in range(4, len(words)):
+        w, prev = words[k], words[k - 1]
+        if not w.group()[0].isupper() or not prev.group()[0].islower():
+            continue
+        if prev.group().lower() in PROSE_BEFORE or text[prev.end() : w.start()].strip():
+            continue
+        return prev.end()
+    return end
+
+
 def analyze(doc: Document, ctx: Context) -> Analysis:
     return doc.memo("captions.analysis", lambda: _analyze(doc, ctx))
 
@@ -535,11 +583,19 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
                 segments.append(Segment(s, e, text[s:e]))
                 piece = Segment(inner[0], piece.end, text[inner[0] : piece.end])
             if inner:
+                cut = _glued_end(text, piece.start, piece.end)
+                if cut < piece.end:
+                    rest = Segment(*_trim(text, cut, piece.end), "")
+                    piece = Segment(piece.start, cut, text[piece.start : cut])
+                    pieces_after = [Segment(rest.start, rest.end, text[rest.start : rest.end])]
+                else:
+                    pieces_after = []
                 segments.append(piece)
                 style = caption_style(piece.text, lex)
                 cap = Caption(piece.start, piece.end, None, 0.9, style, label=True)
                 captions.append(cap)
                 caption_of[len(segments) - 1] = cap
+                segments.extend(pieces_after)
             else:
                 segments.append(piece)
             prev_end = piece.end
@@ -776,7 +832,9 @@ def is_caption_text(text: str, ctx: Context | None = None) -> float:
         elif not tail and p == 0 and not _prev_word(stripped, c.start)[0].lower() in PROSE_BEFORE:
             p = 0.7
         score = max(score, p)
-    if lex.caption_labels and lex.caption_labels.match(stripped):
+    if _DATELINE.match(stripped):
+        return min(score, 0.1)
+    if lex.caption_labels and lex.caption_labels.search(stripped):
         score = max(score, 0.9)
     if re.match(r"(?:Image|Photo|Picture|Slide)\s+\d+\s+(?:of|/)\s+\d+", stripped):
         score = max(score, 0.9)
