@@ -102,12 +102,10 @@ def make_config(config: Config | None = None, **options: Any) -> Config:
 
 # -- the per-partition function ---------------------------------------------------------
 def _missing(value: Any) -> bool:
-    if value is None:
+    """None, NaN and pandas' NA."""
+    if value is None or type(value).__name__ == "NAType":
         return True
-    try:
-        return isinstance(value, float) and math.isnan(value)
-    except TypeError:  # pragma: no cover
-        return False
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _text_error(value: Any, field_name: str) -> str | None:
@@ -379,6 +377,8 @@ class DaskRunner:
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
+                # no dashboard; the scheduler's HTTP endpoint on a free loopback port
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
