@@ -344,3 +344,14 @@ register_kind(
         description="a project's preferred and forbidden terms",
     )
 )
+register_kind(
+    Kind(
+        "allowed",
+        required=("word", "type"),
+        optional=("note",),
+        defaults=("allowed.tsv", "allowed/*.tsv"),
+        key=lambda r: r["word"].lower(),
+        description="words and phrases that are correct in English text although a "
+        "frequency list does not know them: abbreviations, Latin tags, loanwords",
+    )
+)

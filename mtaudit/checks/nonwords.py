@@ -1,0 +1,373 @@
+"""Non-words (MT72x): tokens that are not English words, names or known abbreviations.
+
+A word list says what English is: wordfreq's English frequencies (Zipf scale, 0 =
+never seen), plus the entity glossary (names) and the ``allowed`` glossary (Latin
+tags, loanwords, abbreviations, and the English prefixes and productive suffixes
+that build rare but regular words such as "antigovernmental"). A token that the
+list does not know, and that is not a name, an acronym, a number or part of a URL,
+is a non-word; when a frequent English word is one edit away it is a misspelling
+and that word is the suggestion.
+
+This module also holds the lexicon shared with the untranslated-fragment checks
+(:mod:`mtaudit.checks.untranslated`): cached frequency look-ups, the masks for
+URLs and allowed phrases, and the suggestion search. wordfreq and rapidfuzz are
+imported lazily, the vocabulary is built once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from mtaudit.document import Document, Segment
+from mtaudit.finding import Hit, Severity
+from mtaudit.registry import register
+
+if TYPE_CHECKING:
+    from mtaudit.engine import Context
+
+# --- the English lexicon ---------------------------------------------------------
+
+VOCAB_SIZE = 100_000  # frequent English words searched for suggestions
+KNOWN_ZIPF = 3.0  # at or above: an ordinary English word
+RARE_ZIPF = 3.0  # below: rare enough that a frequent word one edit away wins
+MISSPELLING_GAP = 2.0  # the suggestion must be this much more frequent (Zipf)
+SUGGEST_MIN_ZIPF = 3.0  # only suggest words an editor would recognize
+INITIAL_MAX_RANK = 1000  # a capitalized unknown opening a sentence: only very common targets
+
+_APOS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_POSSESSIVE = re.compile(r"(?:'s|')$")
+
+
+@lru_cache(maxsize=262_144)
+def en_zipf(word: str) -> float:
+    """Zipf frequency of a lower-case word in English (0 = unknown)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> tuple[dict[int, list[str]], dict[str, int]]:
+    """Frequent English words bucketed by length, and their frequency rank."""
+    from wordfreq import top_n_list
+
+    buckets: dict[int, list[str]] = {}
+    rank: dict[str, int] = {}
+    for i, word in enumerate(top_n_list("en", VOCAB_SIZE)):
+        if word.isalpha() and len(word) > 1:
+            buckets.setdefault(len(word), []).append(word)
+            rank[word] = i
+    return buckets, rank
+
+
+@lru_cache(maxsize=65_536)
+def suggest(word: str, max_distance: int = 2) -> tuple[str, int] | None:
+    """The most frequent English word within ``max_distance`` edits (optimal string
+    alignment: insert, delete, substitute, swap two neighbours), or None.
+
+    Two edits are only trusted for longer words and common targets, and never
+    when the target is a prefix of the word (``antigen`` + ``al`` is a different
+    word, not a typo of ``antigen``)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    buckets, rank = _vocab()
+    n = len(word)
+    limit = max_distance if n >= 7 else 1
+    best: tuple[int, int, str] | None = None
+    for length in range(n - limit, n + limit + 1):
+        choices = buckets.get(length)
+        if not choices:
+            continue
+        for cand, dist, _ in process.extract(
+            word, choices, scorer=OSA.distance, score_cutoff=limit, limit=8
+        ):
+            if dist == 0 or en_zipf(cand) < SUGGEST_MIN_ZIPF:
+                continue
+            if dist >= 2 and (word.startswith(cand) or cand.startswith(word)):
+                continue
+            key = (int(dist), rank[cand], cand)
+            if best is None or key < best:
+                best = key
+    if best is None:
+        return None
+    if best[0] >= 2 and best[1] > 20_000:
+        return None  # a distant, rare suggestion is a guess, not a correction
+    return best[2], best[0]
+
+
+def is_latin_word(word: str) -> bool:
+    """Letters of the Latin script only (with diacritics), apostrophes allowed."""
+    for ch in word:
+        if ch in "'’":
+            continue
+        if not ch.isalpha():
+            return False
+        if ord(ch) > 0x24F and not (0x1E00 <= ord(ch) <= 0x1EFF):
+            return False
+    return True
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class AllowedWords:
+    """The ``allowed`` and ``entities`` glossaries, compiled for token checks."""
+
+    words: frozenset[str]  # lower-case single words (allowed entries, name parts)
+    phrases: re.Pattern[str] | None  # multi-word allowed phrases, case-insensitive
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+
+
+def _phrase_pattern(phrases: set[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    alts = set()
+    for p in phrases:
+        for form in {p, strip_accents(p)}:
+            alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
+            alts.add(alt)
+    body = "|".join(sorted(alts, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def allowed_words(ctx: Context) -> AllowedWords:
+    def build() -> AllowedWords:
+        words: set[str] = set()
+        phrases: set[str] = set()
+        prefixes: list[str] = []
+        suffixes: list[str] = []
+        for row in ctx.glossaries.rows("allowed"):
+            word, kind = row["word"].strip(), row["type"].strip().lower()
+            if kind == "prefix":
+                prefixes.append(word.strip("-").lower())
+            elif kind == "suffix":
+                suffixes.append(word.strip("-").lower())
+            elif re.search(r"[\s.]", word.strip(".")) or "'" in word or "’" in word:
+                phrases.add(word)
+            else:
+                words.add(word.strip(".").lower())
+                words.add(strip_accents(word.strip(".")).lower())
+                if word.endswith(".") or "-" in word:
+                    phrases.add(word)
+        for row in ctx.glossaries.rows("entities"):
+            for name in [row["canonical"], *row.split("variants")]:
+                for part in re.findall(r"\w+", name.lower()):
+                    words.add(part)
+        return AllowedWords(
+            frozenset(words),
+            _phrase_pattern(phrases),
+            tuple(sorted(set(prefixes), key=len, reverse=True)),
+            tuple(sorted(set(suffixes), key=len, reverse=True)),
+        )
+
+    return ctx.glossaries.compiled("mtaudit.lexicon.allowed", build)
+
+
+# URLs, e-mail addresses, hashtags and @handles: not prose.
+_NON_PROSE = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w@#])[#@]\w+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+
+def protected_spans(doc: Document, ctx: Context) -> list[tuple[int, int]]:
+    """Spans not to judge as words: URLs, e-mails, handles, allowed phrases."""
+
+    def compute() -> list[tuple[int, int]]:
+        out = [(m.start(), m.end()) for m in _NON_PROSE.finditer(doc.text)]
+        pattern = allowed_words(ctx).phrases
+        if pattern is not None:
+            out.extend((m.start(), m.end()) for m in pattern.finditer(doc.text))
+        return sorted(out)
+
+    return doc.memo("mtaudit.lexicon.protected", compute)
+
+
+def in_spans(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """True when ``[start, end)`` lies inside one of the sorted ``spans``."""
+    i = bisect.bisect_right(spans, (start, 1 << 62)) - 1
+    return any(s <= start and end <= e for s, e in spans[max(0, i - 4) : i + 1])
+
+
+_SENT_START = re.compile(r"(?:^|[.!?…:;\n]|[.!?…][\"”’»)\]]+)[\s\"“‘«(\[—–-]*$")
+
+
+def at_sentence_start(text: str, start: int) -> bool:
+    """True when only sentence punctuation, quotes or brackets precede ``start``."""
+    return bool(_SENT_START.search(text, max(0, start - 6), start)) or start == 0
+
+
+def explained_by_morphology(word: str, allowed: AllowedWords) -> bool:
+    """A rare but regular word: known prefix + word, or word + productive suffix."""
+    for prefix in allowed.prefixes:
+        rest = word[len(prefix) :]
+        if word.startswith(prefix) and len(rest) >= 3 and en_zipf(rest) >= KNOWN_ZIPF:
+            return True
+    for suffix in allowed.suffixes:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            for base in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else ""):
+                if base and en_zipf(base) >= KNOWN_ZIPF:
+                    return True
+            if stem.endswith("i") and en_zipf(stem[:-1] + "y") >= KNOWN_ZIPF:
+                return True
+    return False
+
+
+# --- the analysis shared by MT720/MT721 --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Odd:
+    """A token that is not an English word."""
+
+    start: int
+    end: int
+    word: str
+    suggestion: str | None
+    distance: int
+    zipf: float
+
+
+def _match_case(original: str, suggestion: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return suggestion.upper()
+    if original[:1].isupper():
+        return suggestion[:1].upper() + suggestion[1:]
+    return suggestion
+
+
+def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[str]) -> Odd | None:
+    raw = text[start:end]
+    word = _POSSESSIVE.sub("", raw.translate(_APOS))
+    if len(word) < 3 or not is_latin_word(word):
+        return None
+    lower = word.lower()
+    if lower in allowed.words or strip_accents(lower) in allowed.words:
+        return None
+    initial = False
+    if word[:1].isupper():
+        if any(c.isupper() for c in word[1:]):
+            return None  # acronym or CamelCase brand
+        if not at_sentence_start(text, start) or word in names:
+            return None  # a name
+        initial = True
+    zipf = en_zipf(lower)
+    if zipf >= KNOWN_ZIPF:
+        return None
+    if zipf > 0:
+        if zipf >= RARE_ZIPF or initial:
+            return None
+        hit = suggest(lower, 1)
+        if hit is None or en_zipf(hit[0]) < zipf + MISSPELLING_GAP:
+            return None  # a rare real word, not a typo of a common one
+        return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+    if explained_by_morphology(lower, allowed):
+        return None
+    hit = suggest(lower, 2)
+    if initial and (hit is None or hit[1] > 1 or _vocab()[1][hit[0]] > INITIAL_MAX_RANK):
+        return None  # a capitalized unknown opening a sentence is most often a name
+    if hit is None:
+        return Odd(start, start + len(word), raw, None, 0, zipf)
+    return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+
+
+def analyze(doc: Document, ctx: Context) -> list[Odd]:
+    """Every token of ``doc`` that is not an English word, name or abbreviation."""
+
+    def compute() -> list[Odd]:
+        from mtaudit.checks.untranslated import exempt_spans
+
+        text = doc.text
+        allowed = allowed_words(ctx)
+        # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
+        protected = sorted(protected_spans(doc, ctx) + exempt_spans(doc))
+        tokens: list[Segment] = doc.tokens
+        # Capitalized words seen mid-sentence are names wherever they occur.
+        names = {
+            t.text for t in tokens if t.text[:1].isupper() and not at_sentence_start(text, t.start)
+        }
+        out: list[Odd] = []
+        for tok in tokens:
+            if any(c.isdigit() or c == "_" for c in tok.text):
+                continue
+            if protected and in_spans(tok.start, tok.end, protected):
+                continue
+            if "-" in tok.text:
+                if tok.text[:1].isupper() and not at_sentence_start(text, tok.start):
+                    continue  # a hyphenated name ("Mohenjo-daro")
+                pos = tok.start
+                for part in tok.text.split("-"):
+                    if part:
+                        odd = _judge(text, pos, pos + len(part), allowed, names)
+                        if odd:
+                            out.append(odd)
+                    pos += len(part) + 1
+                continue
+            odd = _judge(text, tok.start, tok.end, allowed, names)
+            if odd:
+                out.append(odd)
+        return out
+
+    return doc.memo("mtaudit.nonwords", compute)
+
+
+@register("MT720", "misspelling", category="terminology", severity="minor")
+def misspelling(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A misspelled word: not English (or very rare), one or two edits away from a
+    frequent English word, which is suggested.
+
+    Why: MT output and post-editing leave typos and dropped letters ("foudn",
+    "witnss", "anounced") that a spelling pass must catch before publication.
+
+    Bad: Traces of melamine were foudn in the samples.
+    Good: Traces of melamine were found in the samples.
+    """
+    for odd in analyze(doc, ctx):
+        if odd.suggestion is None:
+            continue
+        yield Hit(
+            odd.start,
+            odd.end,
+            f"Misspelling: {odd.word!r} is not an English word; did you mean {odd.suggestion!r}?",
+            suggestion=odd.suggestion,
+            confidence=0.85 if odd.distance == 1 else 0.6,
+        )
+
+
+@register("MT721", "non-word", category="terminology", severity="major")
+def non_word(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A word that is not English, not a name and not a known abbreviation, with no
+    close English word to suggest.
+
+    Why: MT systems invent words when they mangle a rare source word
+    ("antigenal" for antigovernmental); the reader cannot recover the meaning, so
+    the sentence needs a translator's look.
+
+    Bad: The prime minister resigned amid growing antigenal protests.
+    Good: The prime minister resigned amid growing anti-government protests.
+    """
+    for odd in analyze(doc, ctx):
+        if odd.suggestion is not None:
+            continue
+        yield Hit(
+            odd.start,
+            odd.end,
+            f"Not an English word: {odd.word!r} (not in the English word list, "
+            "the name glossary or the allowed words)",
+            confidence=0.6,
+            severity=Severity.MAJOR,
+        )

@@ -1,0 +1,596 @@
+"""Untranslated fragments (MT5xx): sentences, clauses, runs of words or single
+words left in the source language.
+
+Three kinds of evidence, cheapest first:
+
+- script: letters of a non-Latin script (Cyrillic, CJK, Arabic, Hebrew, Greek,
+  Devanagari, Thai, Hangul, kana, …) inside Latin-script English (MT503);
+- words: each word is weighed with wordfreq in English and in the likely source
+  languages; a run of three or more words that are far more frequent in one
+  source language than in English ("nous sommes prêts", "und die Regierung"), or
+  a single word that English does not know but a source language uses often
+  ("komisarz", "fracaso"), is a fragment (MT502);
+- langdetect (seeded, so runs are reproducible) confirms long runs and whole
+  sentences before they are reported, and names their language (MT501 when the
+  whole sentence is foreign).
+
+Names (capitalized words inside a sentence, the entity glossary), URLs, e-mails,
+hashtags, Latin tags and loanwords (the ``allowed`` glossary), italics, short
+quoted terms, titles of works and quoted foreign phrases followed by a gloss are
+not fragments.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from mtaudit.checks.nonwords import (
+    allowed_words,
+    at_sentence_start,
+    en_zipf,
+    in_spans,
+    is_latin_word,
+    protected_spans,
+    strip_accents,
+)
+from mtaudit.document import Document, Segment, iter_words
+from mtaudit.finding import Hit, Severity
+from mtaudit.registry import register
+
+if TYPE_CHECKING:
+    from mtaudit.engine import Context
+
+# Latin-script languages of wordfreq that MT commonly translates from; the
+# ``languages`` option of MT502 or --source-lang narrows the list.
+DEFAULT_LANGS = [
+    "fr",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "cs",
+    "sk",
+    "sl",
+    "sh",
+    "ro",
+    "nl",
+    "tr",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "hu",
+    "id",
+    "ms",
+    "ca",
+    "lt",
+    "lv",
+    "vi",
+    "fil",
+]
+TOP_ZIPF = 3.5  # words this frequent in a source language go into the look-up table
+FOREIGN_MIN_ZIPF = 3.0  # a foreign word must be at least this common in its language
+FOREIGN_MARGIN = 1.5  # ... and this much more common there than in English
+SINGLE_EN_MAX = 2.0  # below: (nearly) unknown in English
+KNOWN_EN = 3.0  # a lone foreign word must be rarer than this in English ...
+LONE_MARGIN = 2.5  # ... and this much more frequent in its source language
+UNKNOWN_FOREIGN_MIN_ZIPF = 2.3  # a word English never uses, seen this often in a source language
+NOUN_MIN_ZIPF = 4.0  # capitalized nouns of languages that capitalize nouns (German)
+NOUN_LANGS = ("de",)
+RUN_MIN_WORDS = 3  # words in a run of function words
+SENTENCE_SHARE = 0.7  # share of a sentence's words that makes it a whole-sentence fragment
+MAX_BRIDGE = 2  # names/numbers allowed inside a run
+LANGDETECT_MIN_WORDS = 4
+
+LANG_NAMES = {
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "sh": "Serbo-Croatian",
+    "hr": "Croatian",
+    "ro": "Romanian",
+    "nl": "Dutch",
+    "tr": "Turkish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "nb": "Norwegian",
+    "no": "Norwegian",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "ca": "Catalan",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "et": "Estonian",
+    "vi": "Vietnamese",
+    "fil": "Filipino",
+    "tl": "Tagalog",
+    "af": "Afrikaans",
+    "so": "Somali",
+    "sw": "Swahili",
+    "cy": "Welsh",
+    "sq": "Albanian",
+}
+
+# --- language evidence -----------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _top_words(langs: tuple[str, ...]) -> dict[str, tuple[str, float]]:
+    """word -> (language, Zipf) for the frequent words of the given languages."""
+    from wordfreq import get_frequency_list
+
+    table: dict[str, tuple[str, float]] = {}
+    last_bucket = round((9.0 - TOP_ZIPF) * 100)
+    for lang in langs:
+        for i, bucket in enumerate(get_frequency_list(lang)[: last_bucket + 1]):
+            zipf = 9.0 - i / 100
+            for word in bucket:
+                if word not in table or table[word][1] < zipf:
+                    table[word] = (lang, zipf)
+    return table
+
+
+@lru_cache(maxsize=131_072)
+def _rare_foreign(word: str, langs: tuple[str, ...]) -> tuple[str, float]:
+    from wordfreq import zipf_frequency
+
+    best = ("", 0.0)
+    for lang in langs:
+        z = float(zipf_frequency(word, lang))
+        if z > best[1]:
+            best = (lang, z)
+    return best
+
+
+def foreign_evidence(word: str, langs: tuple[str, ...]) -> tuple[str, float]:
+    """The source language in which a lower-case word is most frequent, and its Zipf."""
+    if not langs:
+        return "", 0.0
+    hit = _top_words(langs).get(word)
+    if hit is not None:
+        return hit
+    if en_zipf(word) < SINGLE_EN_MAX:
+        return _rare_foreign(word, langs)
+    return "", 0.0
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Callable[[str], list[tuple[str, float]]]:
+    """langdetect, seeded so that every run gives the same answer."""
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+
+    def detect(text: str) -> list[tuple[str, float]]:
+        try:
+            return [(str(r.lang), float(r.prob)) for r in detect_langs(text)]
+        except LangDetectException:
+            return []
+
+    return detect
+
+
+@lru_cache(maxsize=4096)
+def detect_language(text: str) -> tuple[str, float]:
+    """The most likely language of ``text`` and its probability (langdetect)."""
+    found = _detector()(text)
+    return found[0] if found else ("", 0.0)
+
+
+def languages(ctx: Context) -> tuple[str, ...]:
+    """Source languages to test words against: --source-lang, the ``languages``
+    option, or the default set of Latin-script languages."""
+    from wordfreq import available_languages
+
+    known = available_languages("best")
+    lang = (ctx.source_lang or "").lower().split("-")[0]
+    if lang:
+        lang = {"hr": "sh", "sr": "sh", "bs": "sh", "no": "nb", "tl": "fil"}.get(lang, lang)
+        return (lang,) if lang in DEFAULT_LANGS and lang in known else ()
+    configured = ctx.option("languages", None, code="MT502")
+    if configured:
+        return tuple(x for x in configured if x in known and x != "en")
+    return tuple(x for x in DEFAULT_LANGS if x in known)
+
+
+# --- quotes, italics and glosses ---------------------------------------------------
+
+_QUOTED = re.compile(
+    r"“([^”\n]{1,400})”|«\s?([^»\n]{1,400}?)\s?»|„([^“”\n]{1,400})[“”]"
+    r"|(?<![\w\"])\"([^\"\n]{1,400})\"(?!\w)"
+    r"|(?<![\w‘’'])[‘']([^‘’'\n]{1,200}?)[’'](?![A-Za-z])"
+)
+_ITALIC = re.compile(
+    r"<(i|em|cite)>(.{1,400}?)</\1>|(?<![\w*])\*([^*\n]{1,200})\*(?![\w*])|(?<![\w_])_([^_\n]{1,200})_(?!\w)",
+    re.IGNORECASE,
+)
+_CUE_BEFORE = re.compile(
+    r"(?:so-called|called|known as|term|word|words|phrase|expression|slogan|motto|"
+    r"dubbed|titled|entitled|nicknamed|named|chanting|chanted|shouting|shouted|"
+    r"in [A-Z][a-z]+|[A-Z][a-z]+ (?:word|phrase|term|expression))\s*[:,]?\s*$"
+)
+_GLOSS_AFTER = re.compile(
+    r"^[\s,.;:—–-]*(?:\(|\[|meaning|which means|which translates|translated as|"
+    r"translates as|literally|i\.e\.|or,? in English|in English)",
+    re.IGNORECASE,
+)
+_GLOSS_ANYWHERE = re.compile(
+    r"\b(?:meaning|which means|translat\w+ as|literally|in English)\b", re.IGNORECASE
+)
+_SAID = re.compile(
+    r"^\s*[,.]?\s*(?:\w+\s+){0,4}?(?:said|says|say|wrote|writes|added|declared|told \w+|asked)\b"
+    r"[^\n.]{0,40}?[,—–:-]\s*",
+    re.IGNORECASE,
+)
+
+
+def _english_share(text: str) -> float:
+    words = [w.text.lower() for w in iter_words(text) if w.text.isalpha()]
+    if not words:
+        return 0.0
+    return sum(en_zipf(w) >= 4.0 for w in words) / len(words)
+
+
+def _glossed(text: str, end: int) -> bool:
+    """A translation follows the quoted phrase that ends at ``end``."""
+    after = text[end : end + 200]
+    para = after.split("\n", 1)[0]
+    if _GLOSS_AFTER.match(para):
+        return True
+    said = _SAID.match(para)
+    rest = para[said.end() :] if said else para
+    if _GLOSS_AFTER.match(rest):
+        return True
+    head = rest[:80]
+    if _GLOSS_ANYWHERE.search(head):
+        return True
+    m = re.match(r"[\s,.;:—–-]*[“\"‘«']([^”\"’»'\n]{3,200})", rest)
+    return bool(m and _english_share(m.group(1)) >= 0.5)
+
+
+def exempt_spans(doc: Document) -> list[tuple[int, int]]:
+    """Italics, short quoted terms, quoted titles and glossed quotations."""
+
+    def compute() -> list[tuple[int, int]]:
+        text = doc.text
+        out: list[tuple[int, int]] = []
+        for m in _ITALIC.finditer(text):
+            out.append((m.start(), m.end()))
+        for m in _QUOTED.finditer(text):
+            inner = next(g for g in m.groups() if g is not None)
+            words = [w.text for w in iter_words(inner)]
+            capitals = sum(w[:1].isupper() for w in words)
+            before = text[max(0, m.start() - 40) : m.start()]
+            if (
+                len(words) <= 3
+                or (len(words) <= 12 and capitals >= 0.6 * len(words))
+                or _CUE_BEFORE.search(before)
+                or _glossed(text, m.end())
+            ):
+                out.append((m.start(), m.end()))
+        return sorted(out)
+
+    return doc.memo("mtaudit.untranslated.exempt", compute)
+
+
+# --- word runs ----------------------------------------------------------------------
+
+FOREIGN, ENGLISH, NEUTRAL = "foreign", "english", "neutral"
+
+
+@dataclass(frozen=True)
+class Fragment:
+    start: int
+    end: int
+    lang: str
+    words: int
+    whole_sentence: bool
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Word:
+    kind: str  # FOREIGN, ENGLISH or NEUTRAL
+    lang: str = ""
+    zipf: float = 0.0  # in ``lang``
+    en: float = 0.0
+    lone: bool = False  # foreign enough to be reported on its own
+
+
+_NEUTRAL = Word(NEUTRAL)
+
+
+def _lone(word: str, en: float, fz: float) -> bool:
+    """One foreign word: unknown in English but used in a source language, or far
+    more frequent there than in English."""
+    if len(word) < 4:
+        return False
+    return (en == 0 and fz >= UNKNOWN_FOREIGN_MIN_ZIPF) or (
+        en < KNOWN_EN and fz >= FOREIGN_MIN_ZIPF and fz - en >= LONE_MARGIN
+    )
+
+
+def _classify(
+    tok: Segment,
+    text: str,
+    langs: tuple[str, ...],
+    noun_langs: frozenset[str],
+    allowed: frozenset[str],
+    skip: Callable[[int, int], bool],
+) -> Word:
+    word = tok.text.replace("’", "'")
+    if not word.isalpha() or not is_latin_word(word) or skip(tok.start, tok.end):
+        return _NEUTRAL
+    lower = word.lower()
+    if lower in allowed or strip_accents(lower) in allowed:
+        return Word(ENGLISH)
+    en = en_zipf(lower)
+    if word[:1].isupper():
+        if any(c.isupper() for c in word[1:]):
+            return _NEUTRAL  # an acronym or a brand
+        if not at_sentence_start(text, tok.start):
+            # A name, unless a language that capitalizes its nouns uses it often.
+            lang, fz = foreign_evidence(lower, langs)
+            if lang in noun_langs and en < SINGLE_EN_MAX and fz >= NOUN_MIN_ZIPF:
+                return Word(FOREIGN, lang, fz, en, lone=fz - en >= LONE_MARGIN)
+            return _NEUTRAL
+        initial = True
+    else:
+        initial = False
+    lang, fz = foreign_evidence(lower, langs)
+    if fz >= FOREIGN_MIN_ZIPF and fz - en >= FOREIGN_MARGIN:
+        return Word(FOREIGN, lang, fz, en, lone=not initial and _lone(lower, en, fz))
+    if en == 0 and not initial and _lone(lower, en, fz):
+        return Word(FOREIGN, lang, fz, en, lone=True)
+    if en >= SINGLE_EN_MAX:
+        return Word(ENGLISH, "", 0.0, en)
+    return _NEUTRAL  # unknown everywhere: a non-word, not a fragment
+
+
+def _language_of(langs: list[str]) -> str:
+    return Counter(langs).most_common(1)[0][0] if langs else ""
+
+
+def analyze(doc: Document, ctx: Context) -> list[Fragment]:
+    """Runs of source-language words in ``doc`` (whole sentences flagged)."""
+
+    def compute() -> list[Fragment]:
+        text = doc.text
+        langs = languages(ctx)
+        allowed = allowed_words(ctx).words
+        protected = protected_spans(doc, ctx)
+        exempt = exempt_spans(doc)
+        noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
+
+        def skip(start: int, end: int) -> bool:
+            return bool(
+                (protected and in_spans(start, end, protected))
+                or (exempt and in_spans(start, end, exempt))
+            )
+
+        out: list[Fragment] = []
+        for sent in doc.sentences:
+            tokens = iter_words(text, sent.start, sent.end)
+            classes = [_classify(t, text, langs, noun_langs, allowed, skip) for t in tokens]
+            out.extend(_runs(text, sent, tokens, classes))
+        return out
+
+    return doc.memo("mtaudit.untranslated.runs", compute)
+
+
+def _runs(
+    text: str,
+    sent: Segment,
+    tokens: Sequence[Segment],
+    classes: Sequence[Word],
+) -> Iterator[Fragment]:
+    judged = sum(1 for c in classes if c.kind != NEUTRAL)
+    i, n = 0, len(tokens)
+    while i < n:
+        if classes[i].kind != FOREIGN:
+            i += 1
+            continue
+        members = [i]
+        j, gap = i + 1, 0
+        while j < n and gap <= MAX_BRIDGE:
+            kind = classes[j].kind
+            if kind == ENGLISH:
+                break
+            if kind == FOREIGN:
+                members.append(j)
+                gap = 0
+            else:
+                gap += 1
+            j += 1
+        i = members[-1] + 1
+        start, end = tokens[members[0]].start, tokens[members[-1]].end
+        lang = _language_of([classes[k].lang for k in members])
+        count = len(members)
+        whole = judged >= LANGDETECT_MIN_WORDS and count >= SENTENCE_SHARE * judged
+        if count >= LANGDETECT_MIN_WORDS:
+            detected, prob = detect_language(text[start:end] if not whole else sent.text)
+            if detected == "en" and prob >= 0.5:
+                continue
+            if detected and detected != "en" and prob >= 0.8:
+                lang = detected
+            confidence = 0.9
+        elif count >= RUN_MIN_WORDS:
+            confidence = 0.75
+        elif count <= 2 and all(classes[k].lone for k in members):
+            confidence = 0.6
+        else:
+            continue
+        if whole:
+            start, end = sent.start, sent.end
+        yield Fragment(start, end, lang, count, whole, confidence)
+
+
+def _name(lang: str) -> str:
+    return LANG_NAMES.get(lang, lang or "the source language")
+
+
+@register(
+    "MT501",
+    "untranslated-sentence",
+    category="untranslated",
+    severity="critical",
+    supersedes=("MT502", "MT72"),
+)
+def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A whole sentence left in the source language.
+
+    Why: an untranslated sentence is lost to the English reader; MQM counts
+    non-translation as the heaviest error (WMT weighs it 25).
+
+    Bad: The minister arrived on Monday. Nous sommes prêts à négocier avec le gouvernement.
+    Good: The minister arrived on Monday. We are ready to negotiate with the government.
+    """
+    for frag in analyze(doc, ctx):
+        if frag.whole_sentence:
+            yield Hit(
+                frag.start,
+                frag.end,
+                f"Sentence left untranslated ({_name(frag.lang)})",
+                confidence=frag.confidence,
+            )
+
+
+@register(
+    "MT502", "untranslated-words", category="untranslated", severity="major", supersedes=("MT72",)
+)
+def untranslated_words(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A clause, a run of words or a single word left in the source language inside
+    an English sentence.
+
+    Why: MT systems copy words they cannot translate ("the fracaso in Iran",
+    "signed her for sieben years"); the reader loses exactly that meaning.
+
+    Bad: The government said that le projet est abandonné after the vote.
+    Good: The government said that the project was abandoned after the vote.
+    """
+    for frag in analyze(doc, ctx):
+        if frag.whole_sentence:
+            continue
+        what = "Word" if frag.words == 1 else "Words"
+        yield Hit(
+            frag.start,
+            frag.end,
+            f"{what} left untranslated ({_name(frag.lang)})",
+            confidence=frag.confidence,
+        )
+
+
+# --- other scripts -----------------------------------------------------------------
+
+_SCRIPT_CHARS = (
+    "\u0370-\u03ff\u1f00-\u1fff"  # Greek
+    "\u0400-\u052f\u2de0-\u2dff\ua640-\ua69f"  # Cyrillic
+    "\u0530-\u058f"  # Armenian
+    "\u0590-\u05ff"  # Hebrew
+    "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"  # Arabic
+    "\u0700-\u074f"  # Syriac
+    "\u0780-\u07bf"  # Thaana
+    "\u0900-\u0dff"  # Indic scripts
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u0f00-\u0fff"  # Tibetan
+    "\u1000-\u109f"  # Myanmar
+    "\u10a0-\u10ff"  # Georgian
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u1200-\u139f"  # Ethiopic
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"  # kana
+    "\u3100-\u312f"  # Bopomofo
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # CJK ideographs
+)
+_FOREIGN_SCRIPT = re.compile(
+    rf"[{_SCRIPT_CHARS}](?:[{_SCRIPT_CHARS}\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20·'’-]*[{_SCRIPT_CHARS}])?"
+)
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]+")
+_SCRIPT_NAMES = {
+    "CJK": "Chinese characters",
+    "HIRAGANA": "Japanese kana",
+    "KATAKANA": "Japanese kana",
+    "HALFWIDTH": "Japanese kana",
+    "HANGUL": "Korean (Hangul)",
+}
+
+
+def _script(ch: str) -> str:
+    first = unicodedata.name(ch, "UNKNOWN").split()[0]
+    return _SCRIPT_NAMES.get(first, first.title() + " script")
+
+
+def _name_gloss(text: str, start: int, end: int) -> bool:
+    """ "Vladimir Putin (Владимир Путин)": the original spelling of a name."""
+    before = text[max(0, start - 60) : start]
+    after = text[end : end + 3]
+    return bool(re.search(r"[A-Z][\w'’.-]*\s*[(\[]\s*$", before) and re.match(r"\s*[)\],;]", after))
+
+
+@register("MT503", "foreign-script", category="untranslated", severity="major")
+def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """Letters of another script (Chinese, Cyrillic, Arabic, Greek, Devanagari, …)
+    inside English text.
+
+    Why: MT systems copy source words they cannot translate as they are; in
+    Latin-script English they are unreadable to most readers. A whole sentence in
+    another script is critical.
+
+    Bad: Crystals were found in the urine of 受影响 pets.
+    Good: Crystals were found in the urine of affected pets.
+    """
+    text = doc.text
+    if not any(ord(c) > 0x36F for c in text):
+        return
+    non_prose = [(m.start(), m.end()) for m in _NON_PROSE_URL.finditer(text)]
+    exempt = exempt_spans(doc)
+    done_sentences: set[int] = set()
+    for m in _FOREIGN_SCRIPT.finditer(text):
+        start, end = m.start(), m.end()
+        if _GREEK.fullmatch(m.group()) and len(m.group()) <= 2:
+            continue  # α, β, μ, Δ: symbols in English text
+        if in_spans(start, end, non_prose) or in_spans(start, end, exempt):
+            continue
+        if _name_gloss(text, start, end):
+            continue
+        sent = doc.sentence_at(start)
+        if sent is not None and sent.start not in done_sentences:
+            letters = [c for c in sent.text if c.isalpha()]
+            foreign = sum(1 for c in letters if _FOREIGN_SCRIPT.match(c))
+            if letters and foreign >= 0.5 * len(letters):
+                done_sentences.add(sent.start)
+                yield Hit(
+                    sent.start,
+                    sent.end,
+                    f"Sentence in {_script(m.group()[0])}, not English",
+                    confidence=0.95,
+                    severity=Severity.CRITICAL,
+                )
+                continue
+        if sent is not None and sent.start in done_sentences:
+            continue
+        yield Hit(
+            start,
+            end,
+            f"{_script(m.group()[0])} left in English text: {m.group()!r}",
+            confidence=0.9,
+        )
+
+
+_NON_PROSE_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
