@@ -105,6 +105,7 @@ IGNORE_FIELD = "mtaudit_ignore"
 MASKED_KEY = "_mtaudit_masked"
 _COMMENT_BEFORE = {"", "<!--", "#", "//", "/*", "{#", "%", ";", "--", "{/*"}
 _COMMENT_AFTER = {"", "-->", "*/", "#}", "*/}"}
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,24 @@ def _masked(findings: list[Finding], spans: Sequence[tuple[int, int]]) -> list[F
         i = bisect.bisect_left(starts, hi) - 1
         return i >= 0 and merged[i][1] > lo
 
+    def prose_words(f: Finding) -> int:
+        """Words of the finding outside masked spans."""
+        i = bisect.bisect_left(starts, f.start)
+        pos, words = f.start, 0
+        while i < len(merged) and merged[i][0] < f.end:
+            words += len(_WORDS.findall(f.text, pos - f.start, merged[i][0] - f.start))
+            pos = merged[i][1]
+            i += 1
+        return words + len(_WORDS.findall(f.text, max(0, pos - f.start)))
+
     out = []
     for f in findings:
         if touching(f.start, f.start + 1) or touching(f.end - 1, f.end):
             continue
         if not f.text.strip() and touching(f.start - 1, f.end + 1):
             continue
+        if touching(f.start, f.end) and prose_words(f) < 3:
+            continue  # a short finding across blanked markup is about the blanks
         out.append(f)
     return out
 
