@@ -92,16 +92,108 @@ def lexicon(ctx: Context) -> Lexicon:
 # Words after which an agency name is prose ("told AFP", "according to Reuters",
 # "an AFP photographer"): English function words and reporting verbs.
 PROSE_BEFORE = frozenset(
-    """a an the this that these those its his her their our your my to told tell tells
-    telling by from with of for and or nor but at in on into onto via per as than like
-    about against said says say saying according citing cited quoted quoting reported
-    reports reporting contacted reached joined asked wrote writes interviewed sued sues
-    where which who whom whose while when if is are was were be been being has have had
-    do does did not also both either neither each every all some any no own""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "my",
+        "to",
+        "told",
+        "tell",
+        "tells",
+        "telling",
+        "by",
+        "from",
+        "with",
+        "of",
+        "for",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "at",
+        "in",
+        "on",
+        "into",
+        "onto",
+        "via",
+        "per",
+        "as",
+        "than",
+        "like",
+        "about",
+        "against",
+        "said",
+        "says",
+        "say",
+        "saying",
+        "according",
+        "citing",
+        "cited",
+        "quoted",
+        "quoting",
+        "reported",
+        "reports",
+        "reporting",
+        "contacted",
+        "reached",
+        "joined",
+        "asked",
+        "wrote",
+        "writes",
+        "interviewed",
+        "sued",
+        "sues",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "while",
+        "when",
+        "if",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "also",
+        "both",
+        "either",
+        "neither",
+        "each",
+        "every",
+        "all",
+        "some",
+        "any",
+        "no",
+        "own",
+    ]
 )
 
 _NAME_TOKEN = r"[A-Z][\w'’.-]*"
-_SLASH_NAME = re.compile(r"[ \t]*/[ \t]*((?:[A-ZÀ-Þ][A-ZÀ-Þ'’.-]+(?:[ \t]+|$))+|" + _NAME_TOKEN + r")")
+_SLASH_NAME = re.compile(
+    r"[ \t]*/[ \t]*((?:[A-ZÀ-Þ][A-ZÀ-Þ'’.-]+(?:[ \t]+|$))+|" + _NAME_TOKEN + r")"
+)
 _NAME_AFTER = re.compile(
     r"[ \t]+((?:(?:de|da|di|du|del|della|van|von|der|den|la|le|bin|al|ter)[ \t]+){0,2}"
     + _NAME_TOKEN
@@ -115,7 +207,28 @@ _NAME_BEFORE_VIA = re.compile(
     r"((?:" + _NAME_TOKEN + r"[ \t]+){0,5}" + _NAME_TOKEN + r")[ \t]+via[ \t]+$"
 )
 _LABEL_TOKEN = re.compile(r"[ \t]*([^\s]+)")
-_CONNECTORS = frozenset("via for of de del van von der la le du da di y and & / the".split())
+_CONNECTORS = frozenset(
+    [
+        "via",
+        "for",
+        "of",
+        "de",
+        "del",
+        "van",
+        "von",
+        "der",
+        "la",
+        "le",
+        "du",
+        "da",
+        "di",
+        "y",
+        "and",
+        "&",
+        "/",
+        "the",
+    ]
+)
 _DASH_AFTER = re.compile(r"[ \t]*(?:-{1,2}|–|—)")
 _POSSESSIVE = re.compile(r"['’]s?\b")
 _BYLINE = re.compile(r"^\s*(?:By|BY|Par|Von)\s+[A-Z]")
@@ -247,9 +360,7 @@ def find_credits(text: str, lex: Lexicon) -> list[Credit]:
                     start, strong = start - (len(before) - q.start()), True
                     before = text[max(0, start - 80) : start]
             n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
-            if n and not lex.terms.search(n.group(1)):
-                start, strong = start - (len(before) - n.start()), True
-            elif n:
+            if (n and not lex.terms.search(n.group(1))) or n:
                 start, strong = start - (len(before) - n.start()), True
             paren = start > 0 and text[start - 1] == "(" and text[end : end + 1] == ")"
             if paren:
@@ -290,8 +401,8 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     """How likely the credit is scraped caption matter (0 = written on purpose)."""
-    line_start, line_end = _line_bounds(text, c.start)
-    nxt, nxt_pos = _next_char(text, c.end)
+    line_start, _ = _line_bounds(text, c.start)
+    nxt, _ = _next_char(text, c.end)
     prev, prev_char = _prev_word(text, c.start)
     head = text[line_start : c.start]
     # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
@@ -305,9 +416,9 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     # An agency in prose: "an AFP photographer", "Reuters reported", "AFP's bureau".
     if _POSSESSIVE.match(text, c.end):
         return 0.0
-    if nxt.islower() or nxt.isdigit() or (nxt in ",;:" and not c.label):
-        if not (c.label and nxt.islower() and c.end - c.start > 12):
-            return 0.0
+    prose_after = nxt.islower() or nxt.isdigit() or (nxt in ",;:" and not c.label)
+    if prose_after and not (c.label and nxt.islower() and c.end - c.start > 12):
+        return 0.0
     if c.label:
         return 0.95
     if c.paren:
@@ -322,7 +433,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         return 0.0
     glued = prev_char.isalnum() or prev_char in "”\"’')]»"
     at_end = nxt == "\n" or nxt in _SENT_END
-    if glued and (nxt.isupper() or nxt in "“\"‘«(" or at_end):
+    if glued and (nxt.isupper() or nxt in '“"‘«(' or at_end):
         return 0.95 if c.strong else 0.85
     if prev_char in _SENT_END + "\n" and nxt.isupper() and not c.strong:
         # A credit standing between two sentences: "…last month. Getty Thousands…".
@@ -602,8 +713,13 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
             continue
         credit, p = hit
         # The caption is the piece before the credit when nothing ends it first.
-        gap = text[prev_end:credit.start] if prev_end >= 0 else ""
-        glued = prev_end >= 0 and segments and not gap.strip() and text[prev_end - 1 : prev_end] not in _SENT_END
+        gap = text[prev_end : credit.start] if prev_end >= 0 else ""
+        glued = (
+            prev_end >= 0
+            and segments
+            and not gap.strip()
+            and text[prev_end - 1 : prev_end] not in _SENT_END
+        )
         if glued and segments and segments[-1].end == prev_end:
             cap_seg = segments[-1]
             index = len(segments) - 1
@@ -729,7 +845,11 @@ def credit_bleed(doc: Document, ctx: Context) -> Iterator[Hit]:
             msg = f"Photo caption with its credit '{credit}' left in the text"
         else:
             msg = f"Photo credit '{credit}' left in the text"
-        conf = cap.confidence * (0.75 + 0.25 * cap.style) if cap.start < cap.credit.start else cap.confidence * 0.9
+        conf = (
+            cap.confidence * (0.75 + 0.25 * cap.style)
+            if cap.start < cap.credit.start
+            else cap.confidence * 0.9
+        )
         yield Hit(cap.start, cap.end, msg, suggestion="", confidence=conf)
 
 
@@ -768,7 +888,7 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
     # A near-repeat without a credit that reads like a caption.
     captioned = set(a.caption_of)
-    for (i, j), score in _style_echoes(a, ctx, lex):
+    for (i, j), _score in _style_echoes(a, ctx, lex):
         if j in captioned:
             continue
         seg = a.segments[j]
@@ -806,7 +926,13 @@ def caption_label(doc: Document, ctx: Context) -> Iterator[Hit]:
     a = analyze(doc, ctx)
     for cap in a.captions:
         if cap.label:
-            yield Hit(cap.start, cap.end, "Photo caption with its label left in the text", suggestion="", confidence=0.9)
+            yield Hit(
+                cap.start,
+                cap.end,
+                "Photo caption with its label left in the text",
+                suggestion="",
+                confidence=0.9,
+            )
 
 
 # -- standalone classification (for evaluation and other tools) ----------------------
@@ -829,7 +955,7 @@ def is_caption_text(text: str, ctx: Context | None = None) -> float:
             p = max(p, 0.9)
         elif c.strong:
             p = max(p, 0.8)
-        elif not tail and p == 0 and not _prev_word(stripped, c.start)[0].lower() in PROSE_BEFORE:
+        elif not tail and p == 0 and _prev_word(stripped, c.start)[0].lower() not in PROSE_BEFORE:
             p = 0.7
         score = max(score, p)
     if _DATELINE.match(stripped):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mtaudit.checks.captions import (
@@ -29,24 +30,129 @@ from mtaudit.registry import register
 # English words that are correctly written twice in a row ("what he had had",
 # "he said that that was…", "what it is is…") or doubled for emphasis.
 ALLOWED_DOUBLES = frozenset(
-    """had that is do did very no yes so bye ha ho hey now well there knock tut many
-    much really far long pretty never ever again chop hush boo wow go""".split()
+    [
+        "had",
+        "that",
+        "is",
+        "do",
+        "did",
+        "very",
+        "no",
+        "yes",
+        "so",
+        "bye",
+        "ha",
+        "ho",
+        "hey",
+        "knock",
+        "tut",
+        "many",
+        "much",
+        "really",
+        "chop",
+        "hush",
+        "boo",
+        "wow",
+    ]
 )
 FUNCTION_WORDS = frozenset(
-    """the a an to of in on at by for with from and or but that this is are was were be
-    it its as he she they we i you his her their our not""".split()
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "and",
+        "or",
+        "but",
+        "that",
+        "this",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "it",
+        "its",
+        "as",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "not",
+    ]
 )
 # A capitalized double ("Italy Italy") is flagged only when the word is common
-# English (wordfreq Zipf scale): rare ones are names ("Bora Bora", "Sirhan Sirhan").
+# English (wordfreq Zipf scale) or written single elsewhere in the document: rare
+# ones are names ("Bora Bora", "Sirhan Sirhan").
 NAME_ZIPF = 3.5
 
-_DOUBLE = re.compile(r"\b([^\W\d_][\w'’]*)([ \t]+)(\1)\b", re.IGNORECASE)
+_TOKEN = re.compile(r"\S+")
+_EDGE = "\"'“”‘’«»()[]{}"
+# punctuation that ends a clause: "no, no" and "said. Said" are not doubles
+_CLAUSE_END = ",.;:!?…—–-"
+
+
+@dataclass(frozen=True)
+class _Tok:
+    start: int
+    end: int
+    core: str  # lower-cased, without surrounding quotes, brackets and punctuation
+    word: str  # the token without surrounding punctuation, as written
+    closes: bool  # ends with clause punctuation
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group()
+        word = raw.strip(_EDGE + _CLAUSE_END)
+        stripped = raw.rstrip(_EDGE)
+        closes = bool(stripped) and stripped[-1] in _CLAUSE_END and not word.endswith(stripped[-1])
+        if word:
+            out.append(_Tok(m.start(), m.end(), word.lower(), word, closes))
+    return out
 
 
 def _common(word: str) -> bool:
     from wordfreq import zipf_frequency
 
     return bool(zipf_frequency(word.lower(), "en") >= NAME_ZIPF)
+
+
+def _gap_ok(text: str, a: _Tok, b: _Tok) -> bool:
+    """Only spaces between two tokens, and no clause punctuation after the first."""
+    return not a.closes and text[a.end : b.start].strip(" \t") == ""
+
+
+def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
+    toks = doc.memo("repetition.tokens", lambda: _tokens(doc.text))
+    out = []
+    for k in range(1, len(toks)):
+        a, b = toks[k - 1], toks[k]
+        if a.core != b.core or not _gap_ok(doc.text, a, b):
+            continue
+        if doc.text[b.start] in "([" and doc.text[a.start] not in "([":
+            continue  # "energy (energy of enlightenment)": a gloss in brackets
+        if k >= 2 and toks[k - 2].core == a.core and _gap_ok(doc.text, toks[k - 2], a):
+            continue  # a run of three or more: MT605
+        if k + 1 < len(toks) and toks[k + 1].core == b.core and _gap_ok(doc.text, b, toks[k + 1]):
+            continue
+        out.append((a, b))
+    return out
 
 
 @register("MT601", "doubled-word", category="repetition", severity="minor")
@@ -62,25 +168,27 @@ def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     text = doc.text
     allowed = ALLOWED_DOUBLES | {w.lower() for w in ctx.option("allow", [])}
-    for m in _DOUBLE.finditer(text):
-        first, second = m.group(1), m.group(3)
-        word = first.lower()
-        if word in allowed:
+    for a, b in _doubles(doc):
+        word = a.core
+        if word in allowed or not any(c.isalnum() for c in word):
             continue
-        # part of a longer run: the loop check reports it
-        after = re.match(r"[ \t]+" + re.escape(first) + r"\b", text[m.end() : m.end() + len(first) + 4], re.I)
-        before = re.search(r"\b" + re.escape(first) + r"[ \t]+$", text[max(0, m.start() - len(first) - 4) : m.start()], re.I)
-        if after or before:
+        if word.isdigit() and len(word) < 2:
             continue
-        if second[0].isupper() and not _common(first):
-            continue
-        if first.isupper() and len(first) > 1 and second.isupper():
+        if b.word[:1].isupper() and not _common(word):
+            others = len(re.findall(r"(?<!\w)" + re.escape(a.word) + r"(?!\w)", text))
+            if others <= 2:
+                continue  # only ever written doubled: a name like "Bora Bora"
+        if a.word.isupper() and len(a.word) > 1 and b.word.isupper() and not a.word.isdigit():
             continue  # "NO NO" in a headline, or a repeated acronym in a table
-        conf = 0.95 if word in FUNCTION_WORDS else (0.7 if second[0].isupper() else 0.85)
-        yield Hit(m.start(), m.end(), f"Doubled word '{first}'", suggestion=first, confidence=conf)
-
-
-_LOOP_WORD = re.compile(r"[\w'’-]+")
+        if word[:1].isdigit():
+            line_start, line_end = text.rfind("\n", 0, a.start) + 1, text.find("\n", a.start)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            if len(re.findall(r"\d+", line)) >= 6:
+                continue  # a table row
+        conf = 0.95 if word in FUNCTION_WORDS else (0.7 if b.word[:1].isupper() else 0.85)
+        start = a.start + text[a.start : a.end].find(a.word)
+        end = b.start + text[b.start : b.end].find(b.word) + len(b.word)
+        yield Hit(start, end, f"Doubled word '{a.word}'", suggestion=a.word, confidence=conf)
 
 
 @register("MT605", "repetition-loop", category="repetition", severity="major")
@@ -96,35 +204,38 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Inspectors found traces in the pet food. “Never, never, never,” she said.
     """
     text = doc.text
-    words = list(_LOOP_WORD.finditer(text))
-    low = [w.group().lower() for w in words]
+    toks = doc.memo("repetition.tokens", lambda: _tokens(text))
+    low = [t.core for t in toks]
     max_n = int(ctx.option("max_phrase", 8))
     i = 0
-    while i < len(words):
+    while i < len(toks):
         found = None
         for n in range(1, max_n + 1):
-            if i + 2 * n > len(words):
+            if i + 2 * n > len(toks):
                 break
             k = 1
-            while i + (k + 1) * n <= len(words) and low[i + k * n : i + (k + 1) * n] == low[i : i + n]:
+            while (
+                i + (k + 1) * n <= len(toks) and low[i + k * n : i + (k + 1) * n] == low[i : i + n]
+            ):
                 k += 1
             if k < 2:
                 continue
-            end_word = words[i + k * n - 1]
-            span = text[words[i].start() : end_word.end()]
-            plain = not re.search(r"[^\w\s'’-]", span)
-            if "\n" in span:
+            last = i + k * n - 1
+            if "\n" in text[toks[i].start : toks[last].end]:
                 continue
+            plain = all(_gap_ok(text, toks[x], toks[x + 1]) for x in range(i, last))
             if (k >= 3 and plain) or k >= 5 or (k == 2 and n >= 3 and plain):
-                found = (n, k, end_word.end())
+                found = (n, k, last)
                 break
         if found is None:
             i += 1
             continue
-        n, k, end = found
-        phrase = text[words[i].start() : words[i + n - 1].end()]
+        n, k, last = found
+        phrase = text[toks[i].start : toks[i + n - 1].end]
+        end = toks[last].start + text[toks[last].start : toks[last].end].find(toks[last].word)
+        end += len(toks[last].word)
         yield Hit(
-            words[i].start(),
+            toks[i].start,
             end,
             f"'{phrase}' repeated {k} times in a row",
             suggestion=phrase,
@@ -180,9 +291,14 @@ NEAR_CHRF_WITH_MODEL = 45.0
 NEAR_COSINE = 0.9
 
 
-def _near_pairs(
-    doc: Document, ctx: Context, segs: Sequence[Segment], code: str
-) -> dict[tuple[int, int], float]:
+def _near_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
+    """Similar sentence pairs (i < j) with their chrF, verbatim ones included;
+    computed once per document (options under MT603)."""
+    return doc.memo("repetition.pairs", lambda: _compute_pairs(segments(doc, ctx), ctx))
+
+
+def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int], float]:
+    code = "MT603"
     min_chrf = float(ctx.option("chrf", NEAR_CHRF, code))
     loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, code))
     cosine = float(ctx.option("cosine", NEAR_COSINE, code))
@@ -191,7 +307,9 @@ def _near_pairs(
     pairs = similar_pairs(texts, min_chrf=floor)
     if ctx.embedder is not None and any(s < min_chrf for s in pairs.values()):
         sims: Any = ctx.embedder.similarity(texts, texts)
-        pairs = {p: s for p, s in pairs.items() if s >= min_chrf or float(sims[p[0]][p[1]]) >= cosine}
+        pairs = {
+            p: s for p, s in pairs.items() if s >= min_chrf or float(sims[p[0]][p[1]]) >= cosine
+        }
     return pairs
 
 
@@ -210,7 +328,7 @@ def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 6))
-    for (i, j), score in sorted(_near_pairs(doc, ctx, segs, "MT603").items()):
+    for (i, j), score in sorted(_near_pairs(doc, ctx).items()):
         a, b = segs[i].text, segs[j].text
         if normalize(a) == normalize(b):
             continue  # verbatim: MT602
@@ -241,21 +359,46 @@ PARA_COSINE = 0.95
     prepare=prepare_embeddings,
 )
 def repeated_paragraph(doc: Document, ctx: Context) -> Iterator[Hit]:
-    """A paragraph repeated verbatim or nearly (chrF in --fast; MiniLM similarity,
-    batched over the run, in full mode); the later copy is the finding.
+    """A paragraph, or a passage of two or more sentences, repeated verbatim or
+    nearly (chrF in --fast; MiniLM similarity, batched over the run, in full mode);
+    the later copy is the finding.
 
-    Why: feeds and CMS exports duplicate blocks; a near-duplicate paragraph is a
-    second rendering of the same source paragraph.
+    Why: feeds and CMS exports duplicate blocks; a near-duplicate passage is a
+    second rendering of the same source text, reported once rather than sentence
+    by sentence.
 
-    Bad: Rescue teams reached the village on Tuesday after the road was cleared by army engineers.
-
-    Officials said more aid would follow.
-
-    Rescue teams reached the village on Tuesday after the road was cleared by the army engineers.
-    Good: Rescue teams reached the village on Tuesday after the road was cleared by army engineers.
-
-    Officials said more aid would follow.
+    Bad: Rescue teams reached the village on Tuesday after the road was cleared. Officials said more aid would follow on Wednesday. The army sent two helicopters. Rescue teams reached the village on Tuesday after the road had been cleared. Officials said that more aid would follow on Wednesday.
+    Good: Rescue teams reached the village on Tuesday after the road was cleared. Officials said more aid would follow on Wednesday. The army sent two helicopters.
     """
+    yield from _repeated_passages(doc, ctx)
+    yield from _repeated_paragraphs(doc, ctx)
+
+
+def _repeated_passages(doc: Document, ctx: Context) -> Iterator[Hit]:
+    segs = segments(doc, ctx)
+    pairs = _near_pairs(doc, ctx)
+    captions = caption_segments(doc, ctx)
+    covered: set[int] = set()
+    for i, j in sorted(pairs):
+        if j in covered or (i - 1, j - 1) in pairs:
+            continue  # inside a passage already seen
+        m = 1
+        while (i + m, j + m) in pairs and i + m < j and j + m not in captions:
+            m += 1
+        if m < 2 or j in captions or i + m > j:
+            continue
+        covered.update(range(j, j + m))
+        line, _ = doc.position(segs[i].start)
+        yield Hit(
+            segs[j].start,
+            segs[j + m - 1].end,
+            f"Passage of {m} sentences repeats the one at line {line}",
+            suggestion="",
+            confidence=0.9,
+        )
+
+
+def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
         return
