@@ -20,6 +20,7 @@ Forms indexed per entity:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -136,6 +137,43 @@ def _surname(entity: Entity) -> str | None:
     return last if len(TOKEN.findall(last)) == 1 else None
 
 
+def _word_losses(word: str) -> list[str]:
+    """A word with any non-empty subset of its non-ASCII letters deleted ("Núñez" →
+    "Nez", "Nuez", "Nnez"), the others transliterated; at most 7 forms."""
+    marks = [k for k, ch in enumerate(word) if not ch.isascii() and ch.isalpha()]
+    if not marks:
+        return []
+    if len(marks) > 3:
+        return [delete_non_ascii_letters(word)]
+    out = []
+    for mask in range(1, 1 << len(marks)):
+        gone = {marks[b] for b in range(len(marks)) if mask >> b & 1}
+        out.append("".join(ch for k, ch in enumerate(word) if k not in gone))
+    return out
+
+
+def _lost_forms(surface: str, limit: int = 64) -> list[str]:
+    """Folded forms of ``surface`` with non-ASCII letters deleted from one or more
+    of its words ("Péter Szijjrt", "Alberto Nuez Feijóo")."""
+    words = surface.split()
+    options = [[w, *_word_losses(w)] for w in words]
+    total = 1
+    for opt in options:
+        total *= len(opt)
+    if total > limit:  # long names: all-or-nothing per word
+        options = [
+            [w, delete_non_ascii_letters(w)] if len(o) > 1 else [w]
+            for w, o in zip(words, options, strict=True)
+        ]
+    whole = fold_phrase(surface)
+    out: list[str] = []
+    for combo in itertools.product(*options):
+        key = fold_phrase(" ".join(combo))
+        if key != whole and key not in out:
+            out.append(key)
+    return out
+
+
 def build_index(entities: Iterable[Entity]) -> NameIndex:
     """Index entities by folded form and compile the Aho-Corasick automaton."""
     import ahocorasick
@@ -153,21 +191,18 @@ def build_index(entities: Iterable[Entity]) -> NameIndex:
         for surface in accepted:
             add(fold_phrase(surface), Form(i, "name", ent.canonical, accepted))
         for surface in (ent.canonical, *ent.variants):
-            if has_non_ascii_letters(surface):
-                lost = fold_phrase(delete_non_ascii_letters(surface))
-                if lost != fold_phrase(surface):
-                    lost_candidates.append((lost, Form(i, "lost", ent.canonical, accepted)))
+            for lost in _lost_forms(surface):
+                lost_candidates.append((lost, Form(i, "lost", ent.canonical, accepted)))
         surname = _surname(ent)
         if surname:
             short = frozenset(
-                {surname} | {v for v in ent.variants if len(TOKEN.findall(v)) == 1}
+                {surname}
+                | {v for v in ent.variants if len(TOKEN.findall(v)) == 1}
                 | {v.split()[-1] for v in ent.variants if " " in v}
             )
             add(fold(surname), Form(i, "surname", surname, short))
-            if has_non_ascii_letters(surname):
-                lost = fold_phrase(delete_non_ascii_letters(surname))
-                if lost != fold(surname):
-                    lost_candidates.append((lost, Form(i, "surname-lost", surname, short)))
+            for lost in _lost_forms(surname):
+                lost_candidates.append((lost, Form(i, "surname-lost", surname, short)))
     names = {k for k, fs in forms.items() if any(f.kind in ("name", "surname") for f in fs)}
     for key, form in lost_candidates:
         letters = key.replace(" ", "")
@@ -197,9 +232,7 @@ def entities_from_rows(rows: Sequence[Any]) -> list[Entity]:
         if not canonical:
             continue
         variants = tuple(normalize_name(v) for v in row.split("variants") if v != canonical)
-        out.append(
-            Entity(canonical, row["type"].strip().lower(), variants, row["note"], row.where)
-        )
+        out.append(Entity(canonical, row["type"].strip().lower(), variants, row["note"], row.where))
     return out
 
 

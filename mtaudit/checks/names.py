@@ -130,7 +130,7 @@ def _caps_pattern_ok(surface: str, target: str) -> bool:
         return True
     s_words = re.findall(r"[^\W\d_]+", surface)
     t_words = re.findall(r"[^\W\d_]+", target)
-    if not s_words or not s_words[0][0].isupper():
+    if not s_words or not t_words or s_words[0][0].isupper() != t_words[0][0].isupper():
         return False
     if len(s_words) != len(t_words):
         return s_words[-1][0].isupper()
@@ -145,7 +145,8 @@ def _narrow(text: str, ts: TokenStream, m: Match, target: str) -> tuple[int, int
     if len(words) != len(t_words) or len(words) < 2:
         return start, end, target
     diff = [
-        k for k, ((s, e), (ts_, te)) in enumerate(zip(words, t_words, strict=True))
+        k
+        for k, ((s, e), (ts_, te)) in enumerate(zip(words, t_words, strict=True))
         if text[s:e] != target[ts_:te]
     ]
     if not diff:
@@ -217,11 +218,16 @@ def _glossary_hits(
         short_caps = caps and single and len(surface) <= 4
         ranked = sorted(forms, key=lambda f: not supported(f.entity, men.match.key))
         for form in ranked:
-            if not _caps_pattern_ok(surface, form.target):
+            lost_kind = form.kind in ("lost", "surname-lost")
+            pattern = delete_non_ascii_letters(form.target) if lost_kind else form.target
+            if not _caps_pattern_ok(surface, pattern):
                 continue
             entity = index.entities[form.entity]
             support = supported(form.entity, men.match.key)
-            n_start, n_end, n_target = _narrow(text, ts, men.match, form.target)
+            if entity.type == "person":
+                n_start, n_end, n_target = _narrow(text, ts, men.match, form.target)
+            else:
+                n_start, n_end, n_target = men.start, men.end, form.target
             end, poss = _possessive_end(text, n_end)
             suggestion = _cased(n_target, headline) + poss
             whole = f"'{entity.canonical}'"
@@ -299,22 +305,92 @@ def _glossary_hits(
 # --------------------------------------------------------------------------- document
 
 
+def _runs(text: str, ts: TokenStream) -> list[tuple[int, int]]:
+    """Runs of two or more capitalized words joined by spaces (multi-word names),
+    as token index ranges; a leading common word ("The", "In") is dropped."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(ts.tokens)
+    while i < n:
+        j = i
+        while (
+            j + 1 < n
+            and text[ts.tokens[j + 1][0]].isupper()
+            and text[ts.tokens[j][1] : ts.tokens[j + 1][0]] == " "
+        ):
+            j += 1
+        if text[ts.tokens[i][0]].isupper():
+            first = i
+            while first < j and zipf(ts.folded[first]) >= 5.0:
+                first += 1
+            if j > first:
+                out.append((first, j))
+        i = j + 1
+    return out
+
+
+def _phrase_hits(
+    text: str,
+    ts: TokenStream,
+    zones: list[tuple[int, int]],
+    taken: list[tuple[int, int]],
+    verified: set[tuple[int, int]],
+) -> list[NameHit]:
+    """A multi-word name written with its diacritics in one place and without
+    them in another ("Nguyễn Văn Hùng" / "Nguyen Van Hung")."""
+    groups: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for a, b in _runs(text, ts):
+        start, end = ts.tokens[a][0], ts.tokens[b][1]
+        if _inside(zones, start, end) or _inside(taken, start, end) or (start, end) in verified:
+            continue
+        groups[" ".join(ts.folded[a : b + 1])].append((start, end))
+    hits: list[NameHit] = []
+    for spans in groups.values():
+        forms = Counter(text[s:e] for s, e in spans)
+        if len(forms) < 2:
+            continue
+        best = max(forms, key=lambda f: (sum(1 for c in f if ord(c) > 127), forms[f]))
+        if not has_non_ascii_letters(best):
+            continue
+        for s, e in spans:
+            word = text[s:e]
+            if word == best or _all_caps(word):
+                continue
+            end2, poss = _possessive_end(text, e)
+            hits.append(
+                NameHit(
+                    "MT105",
+                    s,
+                    end2,
+                    f"Inconsistent spelling: {word!r}, elsewhere {best!r}",
+                    best + poss,
+                    0.8,
+                )
+            )
+    return hits
+
+
 def _doc_hits(
-    doc: Document, ts: TokenStream, index: NameIndex, taken: list[tuple[int, int]]
+    doc: Document,
+    ts: TokenStream,
+    index: NameIndex,
+    hard: list[tuple[int, int]],
+    verified: list[tuple[int, int]],
 ) -> list[NameHit]:
     """Inconsistent spellings of one name inside the document, glossary or not."""
     text = doc.text
     zones = _zones(text) + _datelines(text)
+    hits: list[NameHit] = _phrase_hits(text, ts, zones, hard, set(verified))
+    taken = hard + verified + [(h.start, h.end) for h in hits]
     groups: dict[str, list[int]] = defaultdict(list)
+    lower: dict[str, list[int]] = defaultdict(list)
     for i, (start, end) in enumerate(ts.tokens):
         word = text[start:end]
-        if len(word) < 3 or not word[0].isupper():
+        if len(word) < 3:
             continue
         if _inside(zones, start, end) or _inside(taken, start, end):
             continue
-        groups[ts.folded[i]].append(i)
+        (groups if word[0].isupper() else lower)[ts.folded[i]].append(i)
     names = index.name_keys
-    hits: list[NameHit] = []
 
     def best_form(idxs: list[int]) -> tuple[str, Counter[str]]:
         counts = Counter(text[slice(*ts.tokens[i])] for i in idxs)
@@ -369,12 +445,13 @@ def _doc_hits(
     for key, best in bests.items():
         if not has_non_ascii_letters(best):
             continue
-        lost = fold(delete_non_ascii_letters(best))
-        if lost == key or len(lost) < 3 or lost not in groups or is_common_word(lost):
+        remnant = delete_non_ascii_letters(best)
+        lost = fold(remnant)
+        if lost == key or len(lost) < 3 or is_common_word(lost) or lost in names:
             continue
-        if lost in names:
-            continue
-        for i in groups[lost]:
+        # a name that lost its first letter starts with a small letter ("uri")
+        where = groups.get(lost, []) + (lower.get(lost, []) if remnant[:1].islower() else [])
+        for i in where:
             start, end = ts.tokens[i]
             end2, poss = _possessive_end(text, end)
             word = text[start:end]
@@ -480,8 +557,8 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     ts = token_stream(doc.text)
     glossary, verified = _glossary_hits(doc, ctx, ts, index)
     moji = _mojibake_hits(doc, index)
-    taken = [(h.start, h.end) for h in glossary + moji] + verified
-    hits = glossary + moji + _doc_hits(doc, ts, index, taken)
+    hard = [(h.start, h.end) for h in moji + glossary]
+    hits = moji + glossary + _doc_hits(doc, ts, index, hard, verified)
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []
     for h in hits:
@@ -497,9 +574,7 @@ def _report(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
             yield Hit(h.start, h.end, h.message, h.suggestion, h.confidence, h.severity)
 
 
-@register(
-    "MT101", "name-letters-lost", category="name", severity="major", supersedes=("MT105",)
-)
+@register("MT101", "name-letters-lost", category="name", severity="major", supersedes=("MT105",))
 def letters_lost(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A name with its non-ASCII letters deleted ("Vui" for "Vučić").
 
@@ -528,9 +603,7 @@ def diacritics_stripped(doc: Document, ctx: Context) -> Iterator[Hit]:
     yield from _report(doc, ctx, "MT102")
 
 
-@register(
-    "MT103", "name-case-mangled", category="name", severity="major", supersedes=("MT105",)
-)
+@register("MT103", "name-case-mangled", category="name", severity="major", supersedes=("MT105",))
 def case_mangled(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A name written in capitals in running text, where it is not an acronym.
 
@@ -544,9 +617,7 @@ def case_mangled(doc: Document, ctx: Context) -> Iterator[Hit]:
     yield from _report(doc, ctx, "MT103")
 
 
-@register(
-    "MT104", "name-mojibake", category="name", severity="major", supersedes=("MT105", "MT15")
-)
+@register("MT104", "name-mojibake", category="name", severity="major", supersedes=("MT105", "MT15"))
 def name_mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A name garbled by an encoding round trip ("VuÄiÄ‡" for "Vučić").
 
