@@ -317,12 +317,45 @@ register_kind(
     Kind(
         "false_friends",
         required=("source", "wrong", "suggestion"),
-        optional=("context", "meaning", "lang", "note"),
-        defaults=("false_friends/*.tsv",),
+        optional=(
+            "type",
+            "context",
+            "unless",
+            "meaning",
+            "confidence",
+            "scope",
+            "lang",
+            "note",
+        ),
+        defaults=("false_friends/[!_]*.tsv",),
+        validate=lambda r: _validate_false_friend(r),
         key=lambda r: f"{r.lang}:{r['source']}:{r['wrong']}:{r['context']}",
         description="false friends and word-sense errors, with the contexts where they are wrong",
     )
 )
+register_kind(
+    Kind(
+        "false_friend_classes",
+        required=("class", "members"),
+        optional=("case", "note"),
+        defaults=("false_friends/_classes.tsv",),
+        validate=lambda r: _validate_false_friend_class(r),
+        key=lambda r: r["class"],
+        description="word classes ({OUTLET}, {DISPUTE}) used in false-friend patterns",
+    )
+)
+
+
+def _validate_false_friend(row: Row) -> Iterable[str]:
+    from mtaudit.checks.false_friends import row_problems  # compiles the row's patterns
+
+    return row_problems(row)
+
+
+def _validate_false_friend_class(row: Row) -> Iterable[str]:
+    from mtaudit.checks.false_friends import class_problems
+
+    return class_problems(row)
 register_kind(
     Kind(
         "credits",
