@@ -10,8 +10,8 @@ Four kinds of labelled data are read here:
 - WMT23 zh→en MQM (``wmt_mqm_zhen.jsonl``) and MLQE-PE DA (``mlqepe_da_xxen.jsonl``):
   human quality judgements that mtaudit's penalty should track.
 
-Everything here is pure Python (no numpy/scipy): Kendall τ-b, Spearman and AUROC
-are a few lines each and the sets are small.
+Kendall τ-b, Spearman and AUROC are a few lines each here (scipy is not a
+dependency); numpy, which sacrebleu already requires, counts the pairs.
 """
 
 from __future__ import annotations
@@ -88,48 +88,58 @@ def _round(x: float | None, digits: int = 3) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
+@dataclass(frozen=True)
+class PairCounts:
+    """How the n·(n-1)/2 pairs of two rankings relate."""
+
+    concordant: int
+    discordant: int
+    ties_x: int  # tied in x only
+    ties_y: int  # tied in y only
+    ties_both: int
+
+    @property
+    def total(self) -> int:
+        return self.concordant + self.discordant + self.ties_x + self.ties_y + self.ties_both
+
+
+def pair_counts(xs: Sequence[float], ys: Sequence[float]) -> PairCounts:
+    """Count concordant, discordant and tied pairs (numpy, one row at a time, so
+    memory stays O(n) and a few thousand items take well under a second)."""
+    import numpy as np
+
+    if len(xs) != len(ys):
+        raise ValueError("rank correlation: sequences differ in length")
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    c = d = tx = ty = tb = 0
+    for i in range(len(x) - 1):
+        dx = np.sign(x[i + 1 :] - x[i])
+        dy = np.sign(y[i + 1 :] - y[i])
+        prod = dx * dy
+        c += int((prod > 0).sum())
+        d += int((prod < 0).sum())
+        zx, zy = dx == 0, dy == 0
+        tb += int((zx & zy).sum())
+        tx += int((zx & ~zy).sum())
+        ty += int((zy & ~zx).sum())
+    return PairCounts(c, d, tx, ty, tb)
 
 
 def kendall_tau_b(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Kendall's τ-b (ties in either variable corrected); None when undefined.
-
-    O(n²) pairs, which is fine for the few thousand items of a segment-level set.
-    """
-    n = len(xs)
-    if n != len(ys):
-        raise ValueError("kendall_tau_b: sequences differ in length")
-    concordant = discordant = ties_x = ties_y = 0
-    for i in range(n):
-        xi, yi = xs[i], ys[i]
-        for j in range(i + 1, n):
-            dx = _sign(xs[j] - xi)
-            dy = _sign(ys[j] - yi)
-            if dx == 0 and dy == 0:
-                continue
-            if dx == 0:
-                ties_x += 1
-            elif dy == 0:
-                ties_y += 1
-            elif dx == dy:
-                concordant += 1
-            else:
-                discordant += 1
-    den = math.sqrt((concordant + discordant + ties_x) * (concordant + discordant + ties_y))
-    return (concordant - discordant) / den if den else None
+    """Kendall's τ-b (ties in either variable corrected); None when undefined."""
+    p = pair_counts(xs, ys)
+    den = math.sqrt(
+        (p.concordant + p.discordant + p.ties_x) * (p.concordant + p.discordant + p.ties_y)
+    )
+    return (p.concordant - p.discordant) / den if den else None
 
 
 def pairwise_accuracy_eq(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """WMT23 "acc-eq" (Deutsch et al. 2023): the share of pairs whose order (or tie)
     the metric ``xs`` gets the same as the humans ``ys``."""
-    n = len(xs)
-    agree = total = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            total += 1
-            agree += _sign(xs[j] - xs[i]) == _sign(ys[j] - ys[i])
-    return agree / total if total else None
+    p = pair_counts(xs, ys)
+    return (p.concordant + p.ties_both) / p.total if p.total else None
 
 
 def ranks(values: Sequence[float]) -> list[float]:
@@ -153,7 +163,7 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     if n < 2:
         return None
     mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     return sxy / math.sqrt(sxx * syy) if sxx and syy else None
@@ -171,7 +181,7 @@ def auroc(scores: Sequence[float], positives: Sequence[bool]) -> float | None:
     if not n_pos or not n_neg:
         return None
     r = ranks(scores)
-    rank_sum = sum(rk for rk, p in zip(r, positives) if p)
+    rank_sum = sum(rk for rk, p in zip(r, positives, strict=True) if p)
     u = rank_sum - n_pos * (n_pos + 1) / 2
     return u / (n_pos * n_neg)
 
@@ -332,7 +342,7 @@ def score_corpus(
     result = CorpusResult(documents=len(docs))
     cats = result.by_category
     codes = result.by_code
-    for doc, found in zip(docs, findings):
+    for doc, found in zip(docs, findings, strict=True):
         result.words += len(doc.text.split())
         if doc.clean:
             result.clean_docs += 1
@@ -342,7 +352,9 @@ def score_corpus(
             cats.setdefault(span.category, PRF()).gold += 1
             result.overall.gold += 1
             matched = [
-                f for f in found if span.accepts(f.category) and overlaps(f.start, f.end, span.start, span.end)
+                f
+                for f in found
+                if span.accepts(f.category) and overlaps(f.start, f.end, span.start, span.end)
             ]
             if matched:
                 cats[span.category].hit += 1
@@ -528,7 +540,7 @@ def eval_captions(engine: Engine, path: Path, limit: int | None = None) -> dict[
     run = run_checks(engine, docs)
     prf = PRF()
     by_subtype: dict[str, list[int]] = {}
-    for row, found in zip(rows, run.findings):
+    for row, found in zip(rows, run.findings, strict=True):
         flagged = any(f.category == "caption" for f in found)
         positive = row["label"] == "caption"
         prf.findings += flagged
@@ -579,7 +591,7 @@ def span_prf(
     out = {}
     for mqm_cat, ours in WMT_SPAN_CATEGORIES.items():
         tp = pred = gold = 0
-        for row, found in zip(rows, findings):
+        for row, found in zip(rows, findings, strict=True):
             g = _chars(
                 (e["start"], e["end"])
                 for e in row.get("errors", [])
@@ -618,13 +630,13 @@ def run_wmt(engine: Engine, path: Path, limit: int | None = None) -> WmtRun:
     return WmtRun(rows, run.findings, run.seconds)
 
 
-def wmt_correlations(
-    rows: Sequence[dict[str, Any]], penalties: Sequence[float]
-) -> dict[str, Any]:
+def wmt_correlations(rows: Sequence[dict[str, Any]], penalties: Sequence[float]) -> dict[str, Any]:
     human = [float(r["mqm_score"]) for r in rows]
     groups: dict[str, list[tuple[float, float]]] = {}
-    for r, p in zip(rows, penalties):
-        groups.setdefault(f"{r.get('doc')}:{r.get('seg_id')}", []).append((p, float(r["mqm_score"])))
+    for r, p in zip(rows, penalties, strict=True):
+        groups.setdefault(f"{r.get('doc')}:{r.get('seg_id')}", []).append(
+            (p, float(r["mqm_score"]))
+        )
     grouped, n_groups = grouped_tau(groups)
     return {
         "tau_b": _round(kendall_tau_b(penalties, human)),
@@ -639,7 +651,7 @@ def wmt_correlations(
 
 def system_pearson(rows: Sequence[dict[str, Any]], penalties: Sequence[float]) -> float | None:
     per: dict[str, list[tuple[float, float]]] = {}
-    for r, p in zip(rows, penalties):
+    for r, p in zip(rows, penalties, strict=True):
         per.setdefault(str(r.get("system")), []).append((p, float(r["mqm_score"])))
     ours = [sum(x for x, _ in v) / len(v) for v in per.values()]
     human = [sum(y for _, y in v) / len(v) for v in per.values()]
@@ -707,7 +719,7 @@ def calibrate(
                 "acc_eq": _round(pairwise_accuracy_eq(pens, human)),
             }
         )
-    out.sort(key=lambda d: -(d["tau_b"] if d["tau_b"] is not None else -2))
+    out.sort(key=lambda d: -(d["tau_b"] if isinstance(d["tau_b"], float) else -2.0))
     return out
 
 
@@ -725,14 +737,12 @@ def eval_mlqe(engine: Engine, path: Path, limit: int | None = None) -> dict[str,
                 kept.append(row)
         rows = kept
     docs = [
-        Document(
-            id=row["id"], text=row["hyp"], source=row.get("source"), source_lang=row["lp"][:2]
-        )
+        Document(id=row["id"], text=row["hyp"], source=row.get("source"), source_lang=row["lp"][:2])
         for row in rows
     ]
     run = run_checks(engine, docs)
     by_lp: dict[str, list[tuple[dict[str, Any], float]]] = {}
-    for row, found in zip(rows, run.findings):
+    for row, found in zip(rows, run.findings, strict=True):
         by_lp.setdefault(row["lp"], []).append((row, penalty_of(found)))
     by_lp["all"] = [item for lp in sorted(by_lp) for item in by_lp[lp]]
     out = {}
@@ -782,9 +792,7 @@ def floor_from(result: CorpusResult) -> dict[str, dict[str, float | None]]:
     }
 
 
-def compare_floor(
-    result: CorpusResult, floor: Mapping[str, Any], margin: float
-) -> list[str]:
+def compare_floor(result: CorpusResult, floor: Mapping[str, Any], margin: float) -> list[str]:
     """Human-readable regressions: a category's precision or recall more than
     ``margin`` below the recorded floor, or more clean documents flagged."""
     problems = []
@@ -868,7 +876,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     cal = report.get("calibration")
     if cal:
         parts.append("## Calibration: Kendall τ-b vs. WMT MQM per severity map")
-        parts.append(md_table(["map", "τ-b", "acc-eq"], [[c["map"], c["tau_b"], c["acc_eq"]] for c in cal]))
+        parts.append(
+            md_table(["map", "τ-b", "acc-eq"], [[c["map"], c["tau_b"], c["acc_eq"]] for c in cal])
+        )
     parts.append(f"Total time: {report.get('seconds')} s")
     return "\n\n".join(parts) + "\n"
 
@@ -888,7 +898,9 @@ def _render_shared(name: str, res: Mapping[str, Any]) -> str:
             for k, v in res["perturbations"].items()
         ]
         parts.append(
-            md_table(["perturbation", "relevant", "detected", "paired FP", "prefers original"], rows)
+            md_table(
+                ["perturbation", "relevant", "detected", "paired FP", "prefers original"], rows
+            )
         )
     elif name == "captions":
         c = res["caption"]
@@ -902,7 +914,10 @@ def _render_shared(name: str, res: Mapping[str, Any]) -> str:
         parts.append(
             md_table(
                 ["label:subtype", "n", "flagged", "rate"],
-                [[k, v["n"], v["flagged"], v["flagged_rate"]] for k, v in res["by_subtype"].items()],
+                [
+                    [k, v["n"], v["flagged"], v["flagged_rate"]]
+                    for k, v in res["by_subtype"].items()
+                ],
             )
         )
     elif name == "wmt":
@@ -912,13 +927,27 @@ def _render_shared(name: str, res: Mapping[str, Any]) -> str:
             md_table(
                 ["scorer", "τ-b", "acc-eq", "τ-b within segment", "flagged share"],
                 [
-                    ["mtaudit penalty", m["tau_b"], m["acc_eq"], m["tau_b_grouped_by_segment"], m["flagged_share"]],
-                    ["length (words)", b["tau_b"], b["acc_eq"], b["tau_b_grouped_by_segment"], b["flagged_share"]],
+                    [
+                        "mtaudit penalty",
+                        m["tau_b"],
+                        m["acc_eq"],
+                        m["tau_b_grouped_by_segment"],
+                        m["flagged_share"],
+                    ],
+                    [
+                        "length (words)",
+                        b["tau_b"],
+                        b["acc_eq"],
+                        b["tau_b_grouped_by_segment"],
+                        b["flagged_share"],
+                    ],
                     ["human inter-rater (reference)", 0.35, None, None, None],
                 ],
             )
         )
-        parts.append(f"System-level Pearson (mean penalty vs. mean MQM): {_fmt(res['system_pearson'])}")
+        parts.append(
+            f"System-level Pearson (mean penalty vs. mean MQM): {_fmt(res['system_pearson'])}"
+        )
         parts.append("Character-level span P/R against the raters' spans:")
         parts.append(
             md_table(
@@ -933,7 +962,15 @@ def _render_shared(name: str, res: Mapping[str, Any]) -> str:
         parts.append(f"## MLQE-PE (DA, xx→en): {res['rows']} sentences, {res['seconds']} s")
         parts.append(
             md_table(
-                ["lp", "n", "Spearman(-label)", "Kendall(-label)", "Spearman(HTER)", "AUROC da<50", "flagged"],
+                [
+                    "lp",
+                    "n",
+                    "Spearman(-label)",
+                    "Kendall(-label)",
+                    "Spearman(HTER)",
+                    "AUROC da<50",
+                    "flagged",
+                ],
                 [
                     [
                         k,

@@ -73,7 +73,12 @@ def parse_markup(marked: str, where: str = "") -> tuple[str, list[dict[str, Any]
             text = "".join(out)[start:length]
             if not text.strip() or text != text.strip():
                 raise MarkupError(f"{where}: empty or padded span {text!r}")
-            span: dict[str, Any] = {"category": cats[0], "start": start, "end": length, "text": text}
+            span: dict[str, Any] = {
+                "category": cats[0],
+                "start": start,
+                "end": length,
+                "text": text,
+            }
             if len(cats) > 1:
                 span["also"] = cats[1:]
             spans.append(span)
