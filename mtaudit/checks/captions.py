@@ -551,30 +551,53 @@ def chrf(a: str, b: str) -> float:
 _CHRF: dict[str, Any] = {}
 
 
-def similar_pairs(
-    texts: Sequence[str], *, min_chrf: float, prefilter: float = 45.0
-) -> dict[tuple[int, int], float]:
-    """Pairs (i, j), i < j, whose chrF is at least ``min_chrf``. rapidfuzz's
-    token-set ratio prunes the pairs first, so long documents stay cheap."""
-    from rapidfuzz import fuzz, process
+PREFILTER = 55.0  # rapidfuzz Indel ratio; unrelated sentences score about 40-50
+WINDOW = 1000  # in long documents, compare each sentence with this many before it
+_BLOCK = 500
 
+
+def similar_pairs(
+    texts: Sequence[str],
+    *,
+    min_chrf: float,
+    prefilter: float = PREFILTER,
+    extra: Iterable[tuple[int, int]] = (),
+) -> dict[tuple[int, int], float]:
+    """Pairs (i, j), i < j, whose chrF is at least ``min_chrf``. rapidfuzz's Indel
+    ratio (C, blockwise) prunes the pairs first, so long documents stay cheap;
+    ``extra`` adds candidate pairs found otherwise (embedding similarity)."""
     norm = [normalize(t) for t in texts]
     out: dict[tuple[int, int], float] = {}
-    if len(norm) < 2:
+    n = len(norm)
+    if n < 2:
         return out
-    matrix = process.cdist(
-        norm, norm, scorer=fuzz.token_set_ratio, score_cutoff=prefilter, dtype="uint8"
-    )
-    for i in range(len(norm)):
-        for j in range(i + 1, len(norm)):
-            if not matrix[i][j] or not norm[i] or not norm[j]:
-                continue
-            la, lb = len(norm[i]), len(norm[j])
-            if min(la, lb) / max(la, lb) < 0.5:
-                continue
-            score = chrf(norm[i], norm[j])
-            if score >= min_chrf:
-                out[(i, j)] = score
+    from rapidfuzz import fuzz, process
+
+    candidates: set[tuple[int, int]] = {(min(p), max(p)) for p in extra if p[0] != p[1]}
+    for lo in range(0, n, _BLOCK):
+        hi = min(n, lo + _BLOCK)
+        first = max(0, lo - WINDOW)
+        matrix = process.cdist(
+            norm[lo:hi],
+            norm[first:hi],
+            scorer=fuzz.ratio,
+            score_cutoff=prefilter,
+            dtype="uint8",
+            workers=1,
+        )
+        for r, c in zip(*matrix.nonzero(), strict=True):
+            i, j = first + int(c), lo + int(r)
+            if i < j:
+                candidates.add((i, j))
+    for i, j in sorted(candidates):
+        if not norm[i] or not norm[j]:
+            continue
+        la, lb = len(norm[i]), len(norm[j])
+        if min(la, lb) / max(la, lb) < 0.5:
+            continue
+        score = chrf(norm[i], norm[j])
+        if score >= min_chrf:
+            out[(i, j)] = score
     return out
 
 
@@ -772,19 +795,22 @@ def _find_echoes(a: Analysis, ctx: Context) -> None:
     min_chrf = float(ctx.option("echo_chrf", ECHO_CHRF, "MT302"))
     loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
     cosine = float(ctx.option("echo_cosine", ECHO_COSINE, "MT302"))
+    caps = sorted(a.caption_of)
+    cos: dict[tuple[int, int], float] = {}
+    if ctx.embedder is not None:
+        sims = ctx.embedder.similarity([texts[i] for i in caps], texts)
+        for row, i in enumerate(caps):
+            for j in range(len(texts)):
+                if i != j and sims[row][j] >= cosine:
+                    cos[(min(i, j), max(i, j))] = float(sims[row][j])
     floor = loose if ctx.embedder is not None else min_chrf
-    pairs = similar_pairs(texts, min_chrf=floor, prefilter=35.0)
-    sims: Any = None
-    if ctx.embedder is not None and pairs:
-        sims = ctx.embedder.similarity(texts, texts)
+    pairs = similar_pairs(texts, min_chrf=floor, extra=cos)
     for (i, j), score in pairs.items():
         for cap_index, other in ((j, i), (i, j)):
             if cap_index not in a.caption_of or other in a.caption_of:
                 continue
-            ok = score >= min_chrf
-            if not ok and sims is not None:
-                ok = float(sims[i][j]) >= cosine
-            if ok and (cap_index not in a.echoes or a.echoes[cap_index][1] < score):
+            similar = score >= min_chrf or (i, j) in cos
+            if similar and (cap_index not in a.echoes or a.echoes[cap_index][1] < score):
                 a.echoes[cap_index] = (other, score)
 
 

@@ -286,6 +286,8 @@ def repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
             first[key] = k
 
 
+# Embedding similarity is an all-pairs matrix: skipped above this many segments.
+MAX_EMBED = 3000
 NEAR_CHRF = 60.0
 NEAR_CHRF_WITH_MODEL = 45.0
 NEAR_COSINE = 0.9
@@ -304,9 +306,15 @@ def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int
     cosine = float(ctx.option("cosine", NEAR_COSINE, code))
     texts = [s.text for s in segs]
     floor = loose if ctx.embedder is not None else min_chrf
-    pairs = similar_pairs(texts, min_chrf=floor)
-    if ctx.embedder is not None and any(s < min_chrf for s in pairs.values()):
-        sims: Any = ctx.embedder.similarity(texts, texts)
+    sims: Any = None
+    extra: list[tuple[int, int]] = []
+    if ctx.embedder is not None and 1 < len(texts) <= MAX_EMBED:
+        sims = ctx.embedder.similarity(texts, texts)
+        extra = [
+            (int(i), int(j)) for i, j in zip(*(sims >= cosine).nonzero(), strict=True) if i < j
+        ]
+    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
+    if sims is not None:
         pairs = {
             p: s for p, s in pairs.items() if s >= min_chrf or float(sims[p[0]][p[1]]) >= cosine
         }
@@ -412,10 +420,14 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL))
     cosine = float(ctx.option("cosine", PARA_COSINE))
     floor = loose if ctx.embedder is not None else min_chrf
-    pairs = similar_pairs(texts, min_chrf=floor)
     sims: Any = None
-    if ctx.embedder is not None and pairs:
+    extra: list[tuple[int, int]] = []
+    if ctx.embedder is not None and len(texts) <= MAX_EMBED:
         sims = ctx.embedder.similarity(texts, texts)
+        extra = [
+            (int(i), int(j)) for i, j in zip(*(sims >= cosine).nonzero(), strict=True) if i < j
+        ]
+    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):
         if j in reported:
