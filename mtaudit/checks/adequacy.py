@@ -25,7 +25,7 @@ from mtaudit.registry import register
 
 # 1,500 / 1.500 / 1 500 / 1'500 (thousands groups), 3,5 / 3.5 (decimals), 42.
 _NUMBER = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:([ ,.\u00a0\u202f\u2009'’])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?!\d)"
+    r"(?<![0-9A-Za-z.,])(\d{1,3}(?:([ ,.\u00a0\u202f\u2009'’])\d{3})(?:\2\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![0-9]|[.,]\d)"
 )
 # English number words a translation may use for a source's digits.
 _WORDS = {
@@ -70,17 +70,17 @@ def _key(value: Decimal) -> str:
     return digits.rstrip("0") or "0"
 
 
-def _values(raw: str, sep: str | None) -> set[Decimal]:
+def _values(raw: str, sep: str | None) -> list[Decimal]:
     """Readings of a number: 1.500 is 1500 in German and 1.5 in English."""
-    out: set[Decimal] = set()
+    out: list[Decimal] = []
     try:
         if sep:
             body = raw.replace(sep, "")
-            out.add(Decimal(body.replace(",", ".")))
+            out.append(Decimal(body.replace(",", ".")))
             if sep in ",." and raw.count(sep) == 1 and not re.search(r"[.,]", body):
-                out.add(Decimal(raw.replace(sep, ".")))
+                out.append(Decimal(raw.replace(sep, ".")))
         else:
-            out.add(Decimal(raw.replace(",", ".")))
+            out.append(Decimal(raw.replace(",", ".")))
     except InvalidOperation:
         pass
     return out
@@ -92,14 +92,25 @@ class Number:
     end: int
     text: str
     keys: frozenset[str]
+    value: Decimal | None = None  # the likeliest reading (thousands groups first)
+
+    @property
+    def english(self) -> str:
+        """The number as English writes it (1,250 / 3.5)."""
+        if self.value is None:
+            return self.text
+        if self.value == self.value.to_integral_value():
+            return f"{int(self.value):,}"
+        return format(self.value.normalize(), "f")
 
 
 def numbers(text: str) -> list[Number]:
     out = []
     for m in _NUMBER.finditer(text):
-        keys = frozenset(_key(v) for v in _values(m.group(1), m.group(2)))
+        values = _values(m.group(1), m.group(2))
+        keys = frozenset(_key(v) for v in values)
         if keys:
-            out.append(Number(m.start(), m.end(), m.group(), keys))
+            out.append(Number(m.start(), m.end(), m.group(), keys, values[0]))
     return out
 
 
@@ -128,8 +139,8 @@ _SOURCE_DATES = (
     (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), "ymd"),
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), "md"),
     (re.compile(r"(?<!\d)(\d{4})년\s*(\d{1,2})월\s*(\d{1,2})일"), "ymd"),
-    (re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])"), "ymd"),
-    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?![\d.])"), "dmy"),
+    (re.compile(r"(?<!\d)(?<!\d\.)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d|\.\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(?<!\d\.)(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d|\.\d)"), "dmy"),
 )
 _TARGET_DATES = (
     (re.compile(_MONTH_RE.pattern + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?"), "Mdy"),
@@ -304,7 +315,14 @@ def number_mismatch(doc: Document, ctx: Context) -> Iterator[Hit]:
     if not missing:
         return
     src_keys = set().union(*(n.keys for n in numbers(source)))
-    extra = [n for n in numbers(doc.text) if not (n.keys & src_keys) and not (n.keys & _TRIVIAL)]
+    t_dates = [(d.start, d.end) for d in target_dates(doc.text)]
+    extra = [
+        n
+        for n in numbers(doc.text)
+        if not (n.keys & src_keys)
+        and not (n.keys & _TRIVIAL)
+        and not any(s <= n.start < e for s, e in t_dates)
+    ]
     if extra:
         for n in extra:
             wanted = ", ".join(dict.fromkeys(m.text for m in missing))
@@ -312,7 +330,7 @@ def number_mismatch(doc: Document, ctx: Context) -> Iterator[Hit]:
                 n.start,
                 n.end,
                 f"Number '{n.text}' is not in the source, which has {wanted}",
-                suggestion=missing[0].text if len(missing) == 1 == len(extra) else None,
+                suggestion=missing[0].english if len(missing) == 1 == len(extra) else None,
                 confidence=0.8,
             )
         return

@@ -59,6 +59,7 @@ register_lazy("parquet", ".parquet")
 register_lazy("markup", ".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".xhtml")
 register_lazy("i18n", ".json", ".arb", ".yaml", ".yml")
 register_lazy("subtitles", ".srt", ".vtt")
+register_lazy("l10n", ".po", ".pot", ".xliff", ".xlf")
 
 
 def _load() -> None:
