@@ -39,8 +39,13 @@ def _norm(text: str) -> str:
 def fingerprint(doc: Document, finding: Finding) -> str:
     """A hex digest of code + finding text + nearby text, independent of position."""
     text = doc.text
-    before = _norm(text[max(0, finding.start - CONTEXT) : finding.start])
-    after = _norm(text[finding.end : finding.end + CONTEXT])
+    # Context from the finding's own line only, so lines added or removed
+    # around it leave the fingerprint alone.
+    line_start = text.rfind("\n", 0, finding.start) + 1
+    line_end = text.find("\n", finding.end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = _norm(text[max(line_start, finding.start - CONTEXT) : finding.start])
+    after = _norm(text[finding.end : min(line_end, finding.end + CONTEXT)])
     key = "\x1f".join((finding.code, _norm(finding.text), before[-16:], after[:16]))
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

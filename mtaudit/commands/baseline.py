@@ -45,6 +45,9 @@ def baseline_create(
     source_field: SourceFieldOpt = None,
     config: ConfigOpt = None,
     model: ModelOpt = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Accepted for symmetry with check.")
+    ] = False,
 ) -> None:
     """Record every current finding (by fingerprint, not line) in FILE."""
     from mtaudit import __version__
