@@ -82,6 +82,7 @@ class Kind:
     validate: Validator | None = None
     key: KeyFn | None = None  # rows with equal keys are duplicates / overrides
     description: str = ""
+    validate_all: Callable[[list[Row]], Iterable[GlossaryError]] | None = None  # cross-row
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -186,6 +187,8 @@ def validate_file(path: Path | str) -> tuple[Kind, list[Row], list[GlossaryError
                 )
             else:
                 seen[key] = row
+    if kind.validate_all:
+        problems.extend(kind.validate_all(rows))
     return kind, rows, problems
 
 
@@ -286,6 +289,44 @@ def _validate_entity(row: Row) -> Iterable[str]:
         yield "a variant repeats the canonical form"
 
 
+def _entity_conflicts(rows: list[Row]) -> Iterable[GlossaryError]:
+    """A spelling that two different entities claim (a variant of one row is the
+    canonical form or a variant of another), or canonical forms that differ only
+    in case."""
+    owner: dict[str, Row] = {}
+    cased: dict[str, Row] = {}
+    for row in rows:
+        canonical = row["canonical"]
+        if not canonical:
+            continue
+        folded = canonical.casefold()
+        if folded in cased and cased[folded]["canonical"] != canonical:
+            yield GlossaryError(
+                row.path,
+                row.line,
+                f"{canonical!r} differs only in case from line {cased[folded].line}",
+            )
+        cased.setdefault(folded, row)
+        for name in dict.fromkeys([canonical, *row.split("variants")]):
+            other = owner.get(name)
+            if other is not None and other["canonical"] != canonical:
+                yield GlossaryError(
+                    row.path,
+                    row.line,
+                    f"conflict: {name!r} also names {other['canonical']!r} (line {other.line})",
+                )
+            else:
+                owner.setdefault(name, row)
+
+
+def _validate_idiom(row: Row) -> Iterable[str]:
+    """Each literal pattern compiles (see docs/idioms.md); suggestion slots exist."""
+    from mtaudit.idiom_patterns import validate_cells
+
+    yield from _split_ok(row, "literal")
+    yield from validate_cells(row["literal"], row["suggestion"])
+
+
 def _validate_terms(row: Row) -> Iterable[str]:
     if not row["preferred"] and not row["forbidden"]:
         yield "a term needs a preferred or a forbidden form"
@@ -298,6 +339,7 @@ register_kind(
         optional=("variants", "note"),
         defaults=("entities/*.csv", "entities/*.tsv", "entities.csv"),
         validate=_validate_entity,
+        validate_all=_entity_conflicts,
         key=lambda r: r["canonical"],
         description="people, places and organizations with their correct spelling",
     )
@@ -306,9 +348,9 @@ register_kind(
     Kind(
         "idioms",
         required=("source", "literal", "suggestion"),
-        optional=("meaning", "lang", "note"),
+        optional=("meaning", "unless", "lang", "note"),
         defaults=("idioms/*.tsv",),
-        validate=lambda r: _split_ok(r, "literal"),
+        validate=_validate_idiom,
         key=lambda r: f"{r.lang}:{r['source']}:{r['literal']}",
         description="literal English calques of source-language idioms",
     )

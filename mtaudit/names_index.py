@@ -41,10 +41,7 @@ def fold(token: str) -> str:
     """ASCII lower-case transliteration of one token, letters and digits only."""
     from unidecode import unidecode
 
-    if token.isascii():
-        out = token.lower()
-    else:
-        out = unidecode(token).lower()
+    out = token.lower() if token.isascii() else unidecode(token).lower()
     if not out.isalnum():
         out = "".join(ch for ch in out if ch.isalnum())
     return out

@@ -41,12 +41,13 @@ OUT = ROOT / "glossaries" / "entities" / "default.csv"
 MIN_POPULATION = 100_000
 
 # Countries whose place names English wire copy prints with their own diacritics.
-LATIN_MARKS = set(
-    "AD AL AT AX BA BE CH CZ DE DK EE ES FI FO FR GB GL HR HU IE IS IT LI LT LU LV MC MD ME MT "
-    "NL NO PL PT RO RS SE SI SK SM TR XK "
-    "AR BO BR CL CO CR CU DO EC GT HN HT MX NI PA PE PR PY SV UY VE CA US "
-    "AO CV GW ST MZ SN CI ML BF NE TD CM GA CG CD BJ TG GN MG RE GP MQ GF NC PF".split()
-)
+_LATIN = """
+AD AL AT AX BA BE CH CZ DE DK EE ES FI FO FR GB GL HR HU IE IS IT LI LT LU LV MC MD ME MT
+NL NO PL PT RO RS SE SI SK SM TR XK
+AR BO BR CL CO CR CU DO EC GT HN HT MX NI PA PE PR PY SV UY VE CA US
+AO CV GW ST MZ SN CI ML BF NE TD CM GA CG CD BJ TG GN MG RE GP MQ GF NC PF
+"""
+LATIN_MARKS = set(_LATIN.split())
 
 # pycountry names that English news does not use, and their usual form.
 COUNTRY_NAMES = {
@@ -176,7 +177,9 @@ def curated(table: Table) -> None:
         body = "\n".join(ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
         for row in csv.DictReader(io.StringIO(body)):
             variants = [v.strip() for v in (row.get("variants") or "").split("|") if v.strip()]
-            table.add(row["canonical"], row["type"].strip(), variants, (row.get("note") or "").strip())
+            table.add(
+                row["canonical"], row["type"].strip(), variants, (row.get("note") or "").strip()
+            )
 
 
 def country_name(c: object) -> str:
