@@ -1,0 +1,474 @@
+"""Literal idiom calques (MT2xx): source-language idioms rendered word for word.
+
+The catalog lives in ``glossaries/idioms/<lang>.tsv`` (columns ``source``,
+``literal``, ``suggestion``, ``meaning``, ``unless``, ``note``); its ``literal``
+cells are patterns in the language of :mod:`mtaudit.idiom_patterns`.
+
+- MT201 matches the patterns (fast mode). Candidates are found with a set of
+  anchor word forms, one per pattern, so only sentences holding an anchor are
+  searched with that pattern's regular expression.
+- MT202 (full mode) embeds candidate clauses that contain a rare content word of
+  some catalog rendering and compares them with every rendering; a clause close
+  enough to one, and closer to it than to the idiomatic English, is a calque the
+  patterns did not cover. The match is narrowed to its best sub-window.
+
+``--source-lang`` (or a document's own ``source_lang``) narrows the catalog to
+that language; sr, hr, bs and cnr share ``sh.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from mtaudit.document import Document, Segment
+from mtaudit.engine import Context
+from mtaudit.finding import Hit
+from mtaudit.glossary import Row
+from mtaudit.idiom_patterns import (
+    STOPWORDS,
+    Pattern,
+    compile_cell,
+    render,
+    split_cell,
+    verb_tag,
+)
+from mtaudit.registry import register
+
+# Macrolanguages: several language codes share one catalog file.
+_LANG_GROUP = {"sr": "sh", "hr": "sh", "bs": "sh", "cnr": "sh", "nb": "no", "nn": "no"}
+
+# A quoted calque in a sentence that talks about words is a gloss, not an error.
+_META = re.compile(
+    r"\b(?:literally|literal|idioms?|idiomatic|expressions?|proverbs?|sayings?|phrases?|"
+    r"translat\w+|as (?:they|the \w+|\w+s) (?:say|put it))\b|"
+    r"\b[A-Z][a-z]+s?\s+(?:say|call|have a saying)\b",
+)
+_QUOTES = "\"“”„«»‘’'"
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”„«»—–]|\s-\s")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+def norm_lang(code: str | None) -> str | None:
+    if not code:
+        return None
+    primary = re.split(r"[-_]", code.strip().lower())[0]
+    return _LANG_GROUP.get(primary, primary)
+
+
+@dataclass
+class Entry:
+    """One catalog row, compiled."""
+
+    row: Row
+    langs: frozenset[str]
+    patterns: list[Pattern]
+    suggestions: list[str]
+    unless: re.Pattern[str] | None
+
+    @property
+    def source(self) -> str:
+        return self.row["source"]
+
+    @property
+    def meaning(self) -> str:
+        return self.row["meaning"]
+
+
+@dataclass
+class Catalog:
+    entries: list[Entry]
+    anchors: dict[str, list[tuple[int, int]]]  # word form -> (entry, pattern)
+    errors: list[str] = field(default_factory=list)
+
+    def allows(self, entry: Entry, lang: str | None) -> bool:
+        return lang is None or lang in entry.langs
+
+
+def row_langs(row: Row) -> frozenset[str]:
+    langs = {norm_lang(x) for x in re.split(r"[|,\s]+", row.lang) if x}
+    return frozenset(x for x in langs if x)
+
+
+def compile_row(row: Row) -> tuple[list[Pattern], list[str]]:
+    """The row's patterns, and a message for each one that does not compile."""
+    return compile_cell(row["literal"])
+
+
+def _unless(row: Row) -> re.Pattern[str] | None:
+    items = row.split("unless")
+    if not items:
+        return None
+    alts = "|".join(
+        r"\s+".join(re.escape(w) for w in item.replace("_", " ").split()) for item in items
+    )
+    return re.compile(rf"\b(?:{alts})\w*", re.IGNORECASE)
+
+
+def build_catalog(rows: Iterable[Row]) -> Catalog:
+    entries: list[Entry] = []
+    anchors: dict[str, list[tuple[int, int]]] = {}
+    errors: list[str] = []
+    for row in rows:
+        patterns, problems = compile_row(row)
+        errors.extend(f"{row.where}: {p}" for p in problems)
+        if not patterns:
+            continue
+        index = len(entries)
+        entries.append(
+            Entry(
+                row=row,
+                langs=row_langs(row),
+                patterns=patterns,
+                suggestions=split_cell(row["suggestion"]),
+                unless=_unless(row),
+            )
+        )
+        for p_index, pattern in enumerate(patterns):
+            for form in pattern.anchors:
+                anchors.setdefault(form.lower(), []).append((index, p_index))
+    return Catalog(entries, anchors, errors)
+
+
+def catalog(ctx: Context) -> Catalog:
+    return ctx.glossaries.compiled(
+        "idioms.catalog", lambda: build_catalog(ctx.glossaries.rows("idioms"))
+    )
+
+
+def doc_lang(doc: Document, ctx: Context) -> str | None:
+    return norm_lang(doc.source_lang or ctx.source_lang)
+
+
+@dataclass
+class Match:
+    start: int
+    end: int
+    entry: int
+    suggestions: list[str]
+    confidence: float
+    similarity: float | None = None
+    also: list[int] = field(default_factory=list)  # other entries matching the same span
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.suggestions[0] if self.suggestions else None
+
+
+def _is_gloss(text: str, sentence: Segment, start: int, end: int) -> bool:
+    """A quoted phrase in a sentence about words or sayings ('the French say ...')."""
+    before = text[max(sentence.start, start - 2) : start]
+    after = text[end : min(sentence.end, end + 2)]
+    quoted = any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
+    return quoted and bool(_META.search(sentence.text))
+
+
+def _literal_use(entry: Entry, sentence: Segment) -> bool:
+    return bool(entry.unless and entry.unless.search(sentence.text))
+
+
+def _sentence_index(doc: Document) -> tuple[list[Segment], list[int]]:
+    sents = doc.sentences
+    return sents, [s.start for s in sents]
+
+
+def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
+    """All catalog pattern matches in the document (shared by MT201 and MT202)."""
+    cat = catalog(ctx)
+    lang = doc_lang(doc, ctx)
+    text = doc.text
+    sents, starts = _sentence_index(doc)
+    import bisect
+
+    todo: dict[tuple[int, int, int], None] = {}
+    for tok in doc.tokens:
+        hits = cat.anchors.get(tok.text.lower())
+        if not hits:
+            continue
+        s_index = bisect.bisect_right(starts, tok.start) - 1
+        if s_index < 0:
+            continue
+        for e_index, p_index in hits:
+            if cat.allows(cat.entries[e_index], lang):
+                todo[(s_index, e_index, p_index)] = None
+    found: list[Match] = []
+    for s_index, e_index, p_index in todo:
+        sent = sents[s_index]
+        entry = cat.entries[e_index]
+        pattern = entry.patterns[p_index]
+        if _literal_use(entry, sent):
+            continue
+        for m in pattern.regex.finditer(text, sent.start, sent.end):
+            if _is_gloss(text, sent, m.start(), m.end()):
+                continue
+            found.append(
+                Match(m.start(), m.end(), e_index, suggest(entry, pattern, m, text), _conf(m))
+            )
+    return _non_overlapping(found)
+
+
+def _conf(m: re.Match[str]) -> float:
+    slot_words = sum(
+        len(v.split()) for k, v in m.groupdict().items() if v and not k.startswith("w")
+    )
+    return 0.9 if slot_words <= 2 else 0.8
+
+
+def suggest(entry: Entry, pattern: Pattern, m: re.Match[str], text: str) -> list[str]:
+    """The entry's suggestions with the calque's slot fillers and verb inflection."""
+    if not entry.suggestions:
+        return []
+    groups = m.groupdict()
+    slots = {name: groups[name] for name in pattern.slots if groups.get(name)}
+    tag = None
+    if pattern.head is not None and groups.get("w0"):
+        prev = re.findall(r"[\w']+", text[max(0, m.start() - 20) : m.start()])
+        tag = verb_tag(groups["w0"], pattern.head.alternatives, prev[-1] if prev else "")
+    capital = m.group()[:1].isupper()
+    return [render(t, slots, tag, capital and not t[:1].isupper()) for t in entry.suggestions]
+
+
+def _non_overlapping(matches: list[Match]) -> list[Match]:
+    """Longest first, then earliest; drop matches overlapping a kept one."""
+    kept: list[Match] = []
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        same = next((k for k in kept if (k.start, k.end) == (m.start, m.end)), None)
+        if same is not None:
+            if m.entry != same.entry and m.entry not in same.also:
+                same.also.append(m.entry)
+        elif all(m.end <= k.start or k.end <= m.start for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _message(cat: Catalog, m: Match, how: str) -> str:
+    entry = cat.entries[m.entry]
+    meaning = f" ({entry.meaning})" if entry.meaning else ""
+    sources = [entry, *(cat.entries[i] for i in m.also)]
+    named = "; ".join(f"{'/'.join(sorted(e.langs))} '{e.source}'" for e in sources[:4])
+    say = f": say '{m.suggestions[0]}'" if m.suggestions else ""
+    alt = f" or '{m.suggestions[1]}'" if len(m.suggestions) > 1 else ""
+    return f"{how} of the idiom {named}{meaning}{say}{alt}"
+
+
+@register("MT201", "idiom-calque", category="idiom", severity="major")
+def idiom_calque(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A source-language idiom translated word for word, found by the idiom
+    catalog's patterns.
+
+    Why: literal calques ("sitting on several chairs") are the surest sign of raw
+    machine translation; readers stumble over them or misread them, and the
+    English idiom says the same thing naturally.
+
+    Bad: Belgrade was accused of shooting Russia in the back.
+    Good: Belgrade was accused of stabbing Russia in the back.
+    """
+    cat = catalog(ctx)
+    for m in doc.memo("idioms.patterns", lambda: pattern_matches(doc, ctx)):
+        yield Hit(
+            m.start,
+            m.end,
+            _message(cat, m, "Literal calque"),
+            suggestion=m.suggestion,
+            confidence=m.confidence,
+        )
+
+
+# -- embeddings ------------------------------------------------------------------
+
+DEFAULT_THRESHOLD = 0.72
+MARGIN = 0.03  # the clause must be this much closer to the calque than to the idiom
+MAX_CLAUSE_WORDS = 12
+WINDOW, STRIDE = 8, 4
+RARE_ZIPF = 5.0  # content words more frequent than this do not make a candidate
+
+
+@dataclass
+class Renderings:
+    """The catalog's canonical literal renderings and idiomatic suggestions."""
+
+    texts: list[str]
+    owner: list[int]  # entry index of each rendering
+    suggestion_of: dict[int, str]  # entry index -> first suggestion, slots as 'someone'
+    triggers: dict[str, set[int]]  # rare content form -> entries
+
+
+def _renderings(cat: Catalog) -> Renderings:
+    from wordfreq import zipf_frequency
+
+    texts: list[str] = []
+    owner: list[int] = []
+    suggestion_of: dict[int, str] = {}
+    triggers: dict[str, set[int]] = {}
+    for e_index, entry in enumerate(cat.entries):
+        for pattern in entry.patterns:
+            texts.append(pattern.canonical)
+            owner.append(e_index)
+            for form in pattern.words:
+                if "_" in form or form in STOPWORDS or len(form) < 3:
+                    continue
+                if zipf_frequency(form, "en") <= RARE_ZIPF:
+                    triggers.setdefault(form, set()).add(e_index)
+        if entry.suggestions:
+            s = re.sub(r"\{poss\}", "someone's", entry.suggestions[0])
+            suggestion_of[e_index] = re.sub(r"\{[a-z_]+\}", "someone", s)
+    return Renderings(texts, owner, suggestion_of, triggers)
+
+
+def renderings(ctx: Context) -> Renderings:
+    return ctx.glossaries.compiled("idioms.renderings", lambda: _renderings(catalog(ctx)))
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    sentence: int
+    entries: frozenset[int]
+
+
+def candidate_clauses(doc: Document, ctx: Context) -> list[Clause]:
+    """Clauses (or windows of long ones) holding a rare word of an allowed entry."""
+
+    def compute() -> list[Clause]:
+        cat = catalog(ctx)
+        rend = renderings(ctx)
+        lang = doc_lang(doc, ctx)
+        text = doc.text
+        out: list[Clause] = []
+        for s_index, sent in enumerate(doc.sentences):
+            pos = sent.start
+            pieces: list[tuple[int, int]] = []
+            for br in _CLAUSE_BREAK.finditer(text, sent.start, sent.end):
+                pieces.append((pos, br.start()))
+                pos = br.end()
+            pieces.append((pos, sent.end))
+            for a, b in pieces:
+                words = list(_WORD.finditer(text, a, b))
+                if len(words) < 3:
+                    continue
+                if len(words) <= MAX_CLAUSE_WORDS:
+                    spans = [(0, len(words))]
+                else:
+                    spans = [
+                        (i, min(i + WINDOW, len(words)))
+                        for i in range(0, len(words) - STRIDE, STRIDE)
+                    ]
+                for i, j in spans:
+                    entries: set[int] = set()
+                    for w in words[i:j]:
+                        for e in rend.triggers.get(w.group().lower(), ()):
+                            if cat.allows(cat.entries[e], lang):
+                                entries.add(e)
+                    if entries:
+                        start, end = words[i].start(), words[j - 1].end()
+                        out.append(Clause(start, end, text[start:end], s_index, frozenset(entries)))
+        return out
+
+    return doc.memo("idioms.clauses", compute)
+
+
+def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
+    """Encode every candidate clause of a batch of documents in one model call."""
+    if ctx.embedder is None:
+        return
+    rend = renderings(ctx)
+    texts = [c.text for doc in docs for c in candidate_clauses(doc, ctx)]
+    if texts:
+        ctx.embedder.encode(texts + rend.texts + list(rend.suggestion_of.values()))
+
+
+def _windows(text: str, clause: Clause, size: int) -> list[tuple[int, int, str]]:
+    words = list(_WORD.finditer(text, clause.start, clause.end))
+    out: list[tuple[int, int, str]] = []
+    lo, hi = max(2, size - 2), size + 3
+    for n in range(lo, hi + 1):
+        for i in range(0, max(1, len(words) - n + 1)):
+            chunk = words[i : i + n]
+            if not chunk:
+                continue
+            a, b = chunk[0].start(), chunk[-1].end()
+            out.append((a, b, text[a:b]))
+    return out
+
+
+def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
+    embedder = ctx.embedder
+    if embedder is None:
+        return []
+    import numpy as np
+
+    cat = catalog(ctx)
+    rend = renderings(ctx)
+    clauses = candidate_clauses(doc, ctx)
+    if not clauses:
+        return []
+    threshold = float(ctx.option("threshold", DEFAULT_THRESHOLD))
+    known = doc.memo("idioms.patterns", lambda: pattern_matches(doc, ctx))
+    owner = np.array(rend.owner)
+    sims = embedder.encode([c.text for c in clauses]) @ embedder.encode(rend.texts).T
+    sents = doc.sentences
+    found: list[Match] = []
+    for c_index, clause in enumerate(clauses):
+        row = sims[c_index]
+        allowed = np.isin(owner, list(clause.entries))
+        if not allowed.any():
+            continue
+        masked = np.where(allowed, row, -1.0)
+        best = int(masked.argmax())
+        score = float(masked[best])
+        if score < threshold:
+            continue
+        e_index = rend.owner[best]
+        entry = cat.entries[e_index]
+        if any(k.start < clause.end and clause.start < k.end for k in known):
+            continue
+        sentence = sents[clause.sentence]
+        if _literal_use(entry, sentence) or _is_gloss(doc.text, sentence, clause.start, clause.end):
+            continue
+        idiom = rend.suggestion_of.get(e_index)
+        if idiom:
+            to_idiom = float(embedder.encode([clause.text]) @ embedder.encode([idiom]).T)
+            if to_idiom + MARGIN >= score:
+                continue  # closer to the English idiom: probably correct English
+        # Narrow the span to the sub-window closest to the rendering.
+        wins = _windows(doc.text, clause, len(rend.texts[best].split()))
+        w_sims = embedder.encode([w[2] for w in wins]) @ embedder.encode([rend.texts[best]]).T
+        w_best = int(np.asarray(w_sims).reshape(-1).argmax())
+        start, end = wins[w_best][0], wins[w_best][1]
+        confidence = max(0.0, min(1.0, 0.5 + (score - threshold) / (2 * (1 - threshold))))
+        plain = [re.sub(r"\{[a-z_]+\}", "someone", t) for t in entry.suggestions]
+        found.append(Match(start, end, e_index, plain, confidence, score))
+    return _non_overlapping(found)
+
+
+@register(
+    "MT202",
+    "idiom-calque-paraphrase",
+    category="idiom",
+    severity="major",
+    requires=("embeddings",),
+    prepare=prepare_embeddings,
+)
+def idiom_calque_paraphrase(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A clause whose meaning is close to a catalogued literal calque though its
+    wording differs, found by sentence-embedding similarity (full mode only).
+
+    Why: machine translation varies its word-for-word renderings ("firing at
+    Russia from behind"), so no pattern list can be complete; the embedding model
+    catches the variants that keep the calque's picture.
+
+    Bad: Serbia was accused of firing at its ally from behind with shells sent to Ukraine.
+    Good: Serbia was accused of betraying its ally with shells sent to Ukraine.
+    """
+    cat = catalog(ctx)
+    for m in embedding_matches(doc, ctx):
+        yield Hit(
+            m.start,
+            m.end,
+            _message(cat, m, f"Probable calque (similarity {m.similarity or 0:.2f})"),
+            suggestion=m.suggestion,
+            confidence=m.confidence,
+        )
