@@ -35,7 +35,7 @@ test: lint
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 eval: install
-	$(MT) eval --shared $(SHARED)
+	$(MT) eval --shared $(SHARED) --calibrate --markdown docs/quality.md
 
 bench: install
 	$(PY) bench/run.py
