@@ -366,6 +366,7 @@ register_kind(
             "meaning",
             "confidence",
             "scope",
+            "keyword",
             "lang",
             "note",
         ),

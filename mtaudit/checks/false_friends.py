@@ -17,8 +17,9 @@ pattern's own groups and ``<lemma>`` is inflected like the pattern's first
 "settles a dispute"). Optional columns: ``type`` (friend | sense | collocation,
 picks the rule), ``context`` / ``unless`` (a pattern the sentence must / must not
 contain), ``meaning``, ``confidence``, ``scope`` (``lang`` = only when the
-source language is known to be this one), ``lang`` (``sr|hr|bs``; default: the
-file name).
+source language is known to be this one), ``keyword`` (lower-case substrings of
+which one must occur: a fast prefilter), ``lang`` (``sr|hr|bs``, ``*`` for any
+source language; default: the file name).
 """
 
 from __future__ import annotations
@@ -268,6 +269,7 @@ class Entry:
     unless: re.Pattern[str] | None
     confidence: float
     lang_only: bool
+    keywords: tuple[str, ...] = ()
 
     def user_group(self, n: int) -> int:
         """Index of the pattern author's n-th group (the token's group is ours)."""
@@ -276,10 +278,19 @@ class Entry:
 
 
 def _langs(row: Row) -> frozenset[str]:
-    return frozenset(_norm_lang(x) for x in row.lang.split("|") if x.strip())
+    """Source languages of a row; ``*`` (or the file ``any.tsv``) means every language."""
+    langs = {_norm_lang(x) for x in row.lang.split("|") if x.strip()}
+    return frozenset("*" if x in ("*", "any") else x for x in langs)
 
 
-def compile_row(row: Row, classes: Mapping[str, WordClass]) -> Entry:
+_Compiled = tuple[re.Pattern[str], tuple[str, str | None] | None]
+
+
+def compile_row(
+    row: Row,
+    classes: Mapping[str, WordClass],
+    cache: dict[tuple[str, bool], _Compiled] | None = None,
+) -> Entry:
     kind = (row["type"] or "friend").strip().lower()
     if kind not in _TYPES:
         raise PatternError(f"type must be one of {', '.join(_TYPES)}, not {kind!r}")
@@ -292,13 +303,16 @@ def compile_row(row: Row, classes: Mapping[str, WordClass]) -> Entry:
         raise PatternError(f"confidence is not a number: {row['confidence']!r}") from None
     if not 0 < confidence <= 1:
         raise PatternError("confidence must be in (0, 1]")
-    regex, token = compile_pattern(row["wrong"], classes)
-    context = (
-        compile_pattern(row["context"], classes, whole_words=False)[0] if row["context"] else None
-    )
-    unless = (
-        compile_pattern(row["unless"], classes, whole_words=False)[0] if row["unless"] else None
-    )
+    cache = {} if cache is None else cache
+
+    def compiled(pattern: str, whole: bool) -> _Compiled:
+        if (pattern, whole) not in cache:
+            cache[pattern, whole] = compile_pattern(pattern, classes, whole_words=whole)
+        return cache[pattern, whole]
+
+    regex, token = compiled(row["wrong"], True)
+    context = compiled(row["context"], False)[0] if row["context"] else None
+    unless = compiled(row["unless"], False)[0] if row["unless"] else None
     entry = Entry(
         row=row,
         code=_TYPES[kind],
@@ -309,6 +323,7 @@ def compile_row(row: Row, classes: Mapping[str, WordClass]) -> Entry:
         unless=unless,
         confidence=confidence,
         lang_only=scope == "lang",
+        keywords=tuple(k.lower() for k in row.split("keyword")),
     )
     for ref in _BACKREF.findall(row["suggestion"]):
         n = int(ref)
@@ -352,9 +367,10 @@ def build_catalog(ctx: Context) -> list[Entry]:
     glossaries = ctx.glossaries
     classes = parse_classes(glossaries.rows("false_friend_classes"))
     entries = []
+    cache: dict[tuple[str, bool], _Compiled] = {}  # one pattern serves many languages
     for row in glossaries.rows("false_friends"):
         try:
-            entries.append(compile_row(row, classes))
+            entries.append(compile_row(row, classes, cache))
         except PatternError:
             continue  # `mtaudit glossary validate` reports it with file:line
     return entries
@@ -419,15 +435,20 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
     lang = ctx.source_lang or doc.source_lang
     wanted = _norm_lang(lang) if lang else None
     text = doc.text
+    lowered = text.lower()
     found: dict[tuple[int, int], list[_Candidate]] = {}
+    matches: dict[int, list[re.Match[str]]] = {}  # per regex: shared by languages
     for entry in entries:
-        if wanted is not None and wanted not in entry.langs:
+        if wanted is not None and wanted not in entry.langs and "*" not in entry.langs:
             continue
         if wanted is None and entry.lang_only:
             continue
-        for m in entry.regex.finditer(text):
-            if m.end() == m.start():
-                continue
+        if entry.keywords and not any(k in lowered for k in entry.keywords):
+            continue  # cheap prefilter: the false friend's own word is absent
+        key = id(entry.regex)
+        if key not in matches:
+            matches[key] = [m for m in entry.regex.finditer(text) if m.end() > m.start()]
+        for m in matches[key]:
             if entry.context or entry.unless:
                 sent = doc.sentence_at(m.start())
                 scope = sent.text if sent else text
