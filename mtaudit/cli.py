@@ -66,7 +66,7 @@ def _root(
 def _format_help() -> str:
     from mtaudit.formats import format_names
 
-    return "Output format: " + ", ".join(format_names()) + "."
+    return "Output format: " + ", ".join(format_names()) + " (see `mtaudit formats`)."
 
 
 def _split_codes(values: list[str] | None) -> tuple[str, ...] | None:
@@ -78,32 +78,32 @@ def _split_codes(values: list[str] | None) -> tuple[str, ...] | None:
 # Shared options of `check` and `batch`.
 GlossaryOpt = Annotated[
     list[str] | None,
-    typer.Option("--glossary", "-g", help="Extra glossary file or folder (repeatable)."),
+    typer.Option("--glossary", "-g", metavar="FILE", help="Extra glossary file or folder (repeatable)."),
 ]
 SelectOpt = Annotated[
-    list[str] | None, typer.Option("--select", help="Codes or prefixes to run (MT2 = idioms).")
+    list[str] | None, typer.Option("--select", metavar="CODES", help="Codes or prefixes to run (MT2 = idioms).")
 ]
-IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Codes or prefixes to skip.")]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", metavar="CODES", help="Codes or prefixes to skip.")]
 FastOpt = Annotated[
     bool | None,
     typer.Option("--fast/--full", help="Skip the embedding model (rule-based checks only)."),
 ]
 SourceLangOpt = Annotated[
-    str | None, typer.Option("--source-lang", help="Source language code (fr, de, …).")
+    str | None, typer.Option("--source-lang", metavar="LANG", help="Source language code (fr, de, …).")
 ]
-TextFieldOpt = Annotated[str | None, typer.Option("--text-field", help="Text column/field.")]
-IdFieldOpt = Annotated[str | None, typer.Option("--id-field", help="Id column/field.")]
+TextFieldOpt = Annotated[str | None, typer.Option("--text-field", metavar="NAME", help="Text column/field.")]
+IdFieldOpt = Annotated[str | None, typer.Option("--id-field", metavar="NAME", help="Id column/field.")]
 SourceFieldOpt = Annotated[
-    str | None, typer.Option("--source-field", help="Source-text column/field.")
+    str | None, typer.Option("--source-field", metavar="NAME", help="Source-text column/field.")
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Config file (default: mtaudit.toml or pyproject.toml)."),
+    typer.Option("--config", metavar="FILE", help="Config file (default: mtaudit.toml or pyproject.toml)."),
 ]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Path of a sentence-transformers model folder.")
+    str | None, typer.Option("--model", metavar="PATH", help="Path of a sentence-transformers model folder.")
 ]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", metavar="N", help="Worker processes.")]
 
 
 def build_config(
@@ -148,25 +148,26 @@ def build_config(
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Files, folders, or - for stdin.")],
     glossary: GlossaryOpt = None,
     format: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="Output format: text, json, jsonl, … (see `mtaudit formats`)."
+            "--format", "-f", metavar="FORMAT", help=_format_help()
         ),
     ] = "text",
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write the report to FILE (atomically).")
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE (atomically).")
     ] = None,
     fail_under: Annotated[
         float | None,
-        typer.Option("--fail-under", help="Fail (exit 1) when a document scores below SCORE."),
+        typer.Option("--fail-under", metavar="SCORE", help="Fail (exit 1) when a document scores below SCORE."),
     ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on",
+            metavar="SEVERITY",
             help="Fail (exit 1) on a finding of this severity or worse: minor, major, critical.",
         ),
     ] = None,
@@ -185,6 +186,7 @@ def check(
         str | None,
         typer.Option(
             "--baseline",
+            metavar="FILE",
             help="Baseline file (`mtaudit baseline create`): only findings not in it "
             "are reported and count for the gate.",
         ),
