@@ -24,9 +24,10 @@ from mtaudit.readers import InputError, ReadOptions, decode, read_bytes, reader_
 
 # code prefix -> minimum confidence; the longest matching prefix decides.
 SAFE: dict[str, float] = {
-    "MT1": 0.9,  # garbled / stripped / case-mangled names restored from the glossary
-    "MT15": 0.8,  # mojibake repaired by re-decoding
-    "MT3": 0.9,  # leaked photo captions and credits: removal only
+    "MT1": 0.9,  # garbled / stripped names restored from the glossary
+    "MT103": 0.85,  # case-mangled glossary names: same letters, only the case changes
+    "MT15": 0.8,  # mojibake repaired by re-decoding, invisible characters removed
+    "MT3": 0.8,  # leaked photo captions and credits: removal only
     "MT401": 0.9,  # space before punctuation
     "MT402": 0.9,  # spaced hyphen in a compound
     "MT403": 0.9,  # quotes with inner spaces or TeX quote marks
