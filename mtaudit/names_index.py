@@ -190,6 +190,17 @@ def build_index(entities: Iterable[Entity]) -> NameIndex:
         for surface in (ent.canonical, *ent.variants):
             for lost in _lost_forms(surface):
                 lost_candidates.append((lost, Form(i, "lost", ent.canonical, accepted)))
+        # "Tayyip Erdoğan", "Lula da Silva": a long person name without its first word(s)
+        words = ent.canonical.split()
+        if ent.type == "person" and len(words) >= 3:
+            for k in range(1, len(words) - 1):
+                tail = " ".join(words[k:])
+                if not words[k][0].isupper():
+                    continue
+                tail_ok = frozenset({tail})
+                add(fold_phrase(tail), Form(i, "name", tail, tail_ok))
+                for lost in _lost_forms(tail):
+                    lost_candidates.append((lost, Form(i, "lost", tail, tail_ok)))
         surname = _surname(ent)
         if surname:
             short = frozenset(

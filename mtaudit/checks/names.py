@@ -28,6 +28,7 @@ from mtaudit.names_index import (
     entities_from_rows,
     find_matches,
     fold,
+    fold_phrase,
     has_non_ascii_letters,
     is_common_word,
     strip_marks,
@@ -71,6 +72,24 @@ def _index(ctx: Context) -> NameIndex:
     return glossaries.compiled(
         "names:index", lambda: build_index(entities_from_rows(glossaries.rows("entities")))
     )
+
+
+def _credits(ctx: Context) -> frozenset[str]:
+    """Folded names of agencies and photo credits ("REUTERS/..." is a credit)."""
+    glossaries = ctx.glossaries
+
+    def build() -> frozenset[str]:
+        try:
+            rows = glossaries.rows("credits")
+        except KeyError:
+            return frozenset()
+        out = set()
+        for row in rows:
+            for name in (row["credit"], *row.split("variants")):
+                out.add(fold_phrase(name))
+        return frozenset(out)
+
+    return glossaries.compiled("names:credits", build)
 
 
 # --------------------------------------------------------------------------- context
@@ -149,6 +168,44 @@ def _caps_pattern_ok(surface: str, target: str) -> bool:
     return all(not t[0].isupper() or s[0].isupper() for s, t in zip(s_words, t_words, strict=True))
 
 
+def _lost_caps_ok(surface: str, target: str) -> bool:
+    """Capitalization of a letters-lost mention: a word may start with a small
+    letter only where the target word's (deleted) first letter was non-ASCII."""
+    if _all_caps(surface):
+        return True
+    s_words = re.findall(r"[^\W\d_]+", surface)
+    t_words = [w for w in target.split() if delete_non_ascii_letters(w)]
+    if not s_words or len(s_words) != len(t_words):
+        return bool(s_words) and s_words[-1][0].isupper()
+    return all(
+        not t[0].isupper() or s[0].isupper() or (not t[0].isascii() and s[0].islower())
+        for s, t in zip(s_words, t_words, strict=True)
+    )
+
+
+def _word_in_caps(surface: str, target: str) -> bool:
+    """One word of a multi-word name in capitals ("Anne HIDALGO")."""
+    s_words = TOKEN.findall(surface)
+    t_words = TOKEN.findall(target)
+    return len(s_words) == len(t_words) and any(
+        len(s) >= 2 and _all_caps(s) and not _all_caps(t)
+        for s, t in zip(s_words, t_words, strict=True)
+    )
+
+
+def _over_marked(surface: str, target: str) -> bool:
+    """The mention carries marks the glossary form lacks ("İzmir" for "Izmir"): a
+    native spelling, not a stripped one."""
+    if surface.isascii():
+        return False
+    if len(surface) != len(target):
+        return True
+    return any(
+        not s.isascii() and s.isalpha() and t.isascii()
+        for s, t in zip(surface, target, strict=True)
+    )
+
+
 def _narrow(text: str, ts: TokenStream, m: Match, target: str) -> tuple[int, int, str]:
     """Only the words that differ: "Aleksandar Vui" → "Vui" / "Vučić"."""
     words = [ts.tokens[i] for i in range(m.first, m.last + 1)]
@@ -190,6 +247,7 @@ def _glossary_hits(
     zones = _zones(text)
     datelines = _datelines(text)
     ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
+    credits = _credits(ctx)
     mentions: list[_Mention] = []
     for m in find_matches(index, ts):
         start, end = ts.tokens[m.first][0], ts.tokens[m.last][1]
@@ -231,8 +289,9 @@ def _glossary_hits(
         ranked = sorted(forms, key=lambda f: not supported(f.entity, men.match.key))
         for form in ranked:
             lost_kind = form.kind in ("lost", "surname-lost")
-            pattern = delete_non_ascii_letters(form.target) if lost_kind else form.target
-            if not _caps_pattern_ok(surface, pattern):
+            if lost_kind and not _lost_caps_ok(surface, form.target):
+                continue
+            if not lost_kind and not _caps_pattern_ok(surface, form.target):
                 continue
             entity = index.entities[form.entity]
             support = supported(form.entity, men.match.key)
@@ -244,7 +303,12 @@ def _glossary_hits(
             suggestion = _cased(n_target, headline) + poss
             whole = f"'{entity.canonical}'"
             if form.kind in ("lost", "surname-lost"):
-                if (single or short_caps) and not support:
+                # a lone short remnant ("Vui") needs another mention of the entity;
+                # a long one that is no English word ("Gdask") stands on its own
+                distinctive = (
+                    len(men.match.key) >= 5 and zipf(men.match.key) == 0 and surface[0].isupper()
+                )
+                if (single or short_caps) and not support and not (distinctive and not caps):
                     continue
                 if in_dateline and not support:
                     continue
@@ -267,6 +331,9 @@ def _glossary_hits(
                 surface.casefold() == a.casefold() for a in form.accepted
             )
             if not same_marks and marks_differ:
+                if _over_marked(surface, form.target):
+                    verified.append((men.start, men.end))
+                    break
                 if ascii_ok or in_dateline or (headline and not support):
                     break  # capitals headlines often drop marks; flag them only
                     # when the document spells the name properly elsewhere
@@ -291,13 +358,21 @@ def _glossary_hits(
                 )
                 verified.append((men.start, men.end))
                 break
-            if caps and not headline:
+            mixed = (
+                not caps
+                and not single
+                and _word_in_caps(surface, form.target)
+                and not _is_headline(text, men.start, men.end)
+            )
+            if (caps and not headline) or mixed:
                 if short_caps and not support:
                     break
                 if common and not support:
                     break  # "READING" may be emphasis of the word
                 if any(_all_caps(a) for a in form.accepted):
                     break
+                if men.match.key in credits or text[men.end : men.end + 1] == "/":
+                    break  # a photo credit: "REUTERS/Name"
                 hits.append(
                     NameHit(
                         "MT103",
@@ -310,9 +385,70 @@ def _glossary_hits(
                 )
                 verified.append((men.start, men.end))
                 break
+            acronym = next((a for a in form.accepted if _all_caps(a) and len(a) <= 3), None)
+            if (
+                acronym
+                and not caps
+                and surface.casefold() == acronym.casefold()
+                and not common
+                and not _sentence_initial(text, men.start)
+            ):
+                hits.append(
+                    NameHit(
+                        "MT103",
+                        men.start,
+                        men.end,
+                        f"Acronym written as a word: {surface!r} should be {acronym!r}",
+                        acronym,
+                        0.7,
+                    )
+                )
             verified.append((men.start, men.end))
             break
+    hits.extend(_variant_mix(text, mentions, index))
     return hits, verified
+
+
+def _variant_mix(text: str, mentions: list[_Mention], index: NameIndex) -> list[NameHit]:
+    """Two accepted spellings of one surname in one document ("Zelensky" and
+    "Zelenskiy"): the later minority form is flagged."""
+    from rapidfuzz.distance import Levenshtein
+
+    by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
+    for men in mentions:
+        entities = {f.entity for f in men.forms}
+        if len(entities) != 1 or not any(men.surface in f.accepted for f in men.forms):
+            continue
+        last = TOKEN.findall(men.surface)[-1]
+        by_entity[entities.pop()].append((last, men))
+    out: list[NameHit] = []
+    for items in by_entity.values():
+        counts = Counter(fold(last) for last, _ in items)
+        if len(counts) < 2:
+            continue
+        order = [fold(last) for last, _ in items]
+        canon = fold(TOKEN.findall(index.entities[items[0][1].forms[0].entity].canonical)[-1])
+        best = max(counts, key=lambda k: (counts[k], k == canon, -order.index(k)))
+        best_text = next(last for last, _ in items if fold(last) == best)
+        for last, men in items:
+            key = fold(last)
+            if key == best or len(key) < 5 or Levenshtein.distance(key, best) > 2:
+                continue
+            start = men.end - len(last)
+            end, poss = _possessive_end(text, men.end)
+            out.append(
+                NameHit(
+                    "MT105",
+                    start,
+                    end,
+                    f"Inconsistent spelling: {last!r}, elsewhere {best_text!r} "
+                    f"({index.entities[men.forms[0].entity].canonical})",
+                    best_text + poss,
+                    0.6,
+                    Severity.MINOR,
+                )
+            )
+    return out
 
 
 # --------------------------------------------------------------------------- document
@@ -388,6 +524,7 @@ def _doc_hits(
     index: NameIndex,
     hard: list[tuple[int, int]],
     verified: list[tuple[int, int]],
+    reference: dict[str, str],
 ) -> list[NameHit]:
     """Inconsistent spellings of one name inside the document, glossary or not."""
     text = doc.text
@@ -479,8 +616,49 @@ def _doc_hits(
                     0.75,
                 )
             )
-    hits.extend(_fuzzy_hits(text, ts, groups, bests, names))
+    hits.extend(_fuzzy_hits(text, ts, groups, bests, names, reference))
+    hits.extend(_surname_caps(text, ts, index, zones, taken))
     return hits
+
+
+def _surname_caps(
+    text: str,
+    ts: TokenStream,
+    index: NameIndex,
+    zones: list[tuple[int, int]],
+    taken: list[tuple[int, int]],
+) -> list[NameHit]:
+    """A given name followed by a surname in capitals ("Jaume COLLBONI"): the
+    French and Spanish "Prénom NOM" convention copied into English text."""
+    out: list[NameHit] = []
+    for i in range(len(ts.tokens) - 1):
+        (s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
+        first, last = text[s1:e1], text[s2:e2]
+        if text[e1:s2] != " " or len(last) < 5 or not _all_caps(last) or len(first) < 2:
+            continue
+        if not (first[0].isupper() and first[1:].islower()) or zipf(ts.folded[i]) >= 4.0:
+            continue
+        if not any(c in "AEIOUY" for c in strip_marks(last)):
+            continue
+        if text[e2 : e2 + 1] == "/" or _inside(zones, s2, e2) or _inside(taken, s2, e2):
+            continue
+        if any(_all_caps(a) for f in index.lookup(ts.folded[i + 1]) for a in f.accepted):
+            continue
+        if _is_headline(text, s2, e2):
+            continue
+        end, poss = _possessive_end(text, e2)
+        title = "-".join(p[:1] + p[1:].lower() for p in last.split("-"))
+        out.append(
+            NameHit(
+                "MT103",
+                s2,
+                end,
+                f"Surname in capitals in running text: {first} {last}",
+                title + poss,
+                0.6,
+            )
+        )
+    return out
 
 
 def _fuzzy_hits(
@@ -489,8 +667,10 @@ def _fuzzy_hits(
     groups: dict[str, list[int]],
     bests: dict[str, str],
     names: set[str],
+    reference: dict[str, str],
 ) -> list[NameHit]:
-    """One-letter variants of a longer name (rapidfuzz), the minority form flagged."""
+    """One-letter variants of a longer name (rapidfuzz): the minority form, or the
+    form that differs from a glossary name the document also uses, is flagged."""
     from rapidfuzz.distance import Levenshtein
 
     keys = [
@@ -498,9 +678,32 @@ def _fuzzy_hits(
         for k in groups
         if len(k) >= 6 and not is_common_word(k) and zipf(k) < 2.5 and not _all_caps(bests[k])
     ]
-    if len(keys) < 2:
-        return []
     out: list[NameHit] = []
+    for k in keys:
+        if k in names:
+            continue
+        for r, surface in reference.items():
+            if r[0] != k[0] or abs(len(r) - len(k)) > 1 or r.startswith(k) or k.startswith(r):
+                continue
+            if Levenshtein.distance(k, r, score_cutoff=1) > 1:
+                continue
+            for i in groups[k]:
+                start, end = ts.tokens[i]
+                end2, poss = _possessive_end(text, end)
+                out.append(
+                    NameHit(
+                        "MT105",
+                        start,
+                        end2,
+                        f"Inconsistent spelling: {text[start:end]!r}, elsewhere {surface!r}",
+                        surface + poss,
+                        0.6,
+                        Severity.MINOR,
+                    )
+                )
+            break
+    if len(keys) < 2:
+        return out
     keys.sort()
     for a_i, a in enumerate(keys):
         for b in keys[a_i + 1 :]:
@@ -548,7 +751,13 @@ def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
         words = [w for w in re.findall(r"[^\W\d_]+", fixed) if w]
         if not words or not words[0][0].isupper():
             continue
-        known = bool(index.lookup(fold(words[0]))) or bool(index.lookup(" ".join(map(fold, words))))
+        following = [fold(w) for w in TOKEN.findall(doc.text[end : end + 40])[:2]]
+        phrase = [fold(w) for w in words]
+        known = any(
+            index.lookup(" ".join(phrase + following[:k])) for k in range(len(following) + 1)
+        ) or bool(index.lookup(phrase[-1]))
+        if not known and fixed not in doc.text:
+            continue  # an encoding error in an ordinary word: the MT15x checks report it
         out.append(
             NameHit(
                 "MT104",
@@ -556,7 +765,7 @@ def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
                 end,
                 f"Name garbled by an encoding error: {doc.text[start:end]!r} is {fixed!r}",
                 fixed,
-                0.95 if known else 0.8,
+                0.95 if known else 0.85,
             )
         )
     return out
@@ -569,9 +778,20 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     ts = token_stream(doc.text)
     glossary, verified = _glossary_hits(doc, ctx, ts, index)
+    # surnames of glossary people the document spells correctly
+    reference: dict[str, str] = {}
+    for s, e in verified:
+        words = TOKEN.findall(doc.text[s:e])
+        forms = index.lookup(" ".join(fold(w) for w in words))
+        if (
+            words
+            and len(words[-1]) >= 7
+            and any(index.entities[f.entity].type == "person" for f in forms)
+        ):
+            reference[fold(words[-1])] = words[-1]
     moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
-    hits = moji + glossary + _doc_hits(doc, ts, index, hard, verified)
+    hits = moji + glossary + _doc_hits(doc, ts, index, hard, verified, reference)
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []
     for h in hits:
