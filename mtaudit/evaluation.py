@@ -399,6 +399,44 @@ def _code_category(code: str, findings: Sequence[Sequence[Finding]]) -> str:
 # ------------------------------------------------------------------ running checks
 
 
+def instrument(engine: Engine) -> dict[str, float]:
+    """Wrap the engine's checks (and their batch ``prepare``) so that the time each
+    code takes is summed into the returned dict, in seconds."""
+    import dataclasses
+
+    timings: dict[str, float] = {}
+
+    def timed_check(code: str, func: Any) -> Any:
+        def run(doc: Document, ctx: Any) -> list[Any]:
+            t0 = time.perf_counter()
+            try:
+                return list(func(doc, ctx))
+            finally:
+                timings[code] = timings.get(code, 0.0) + time.perf_counter() - t0
+
+        return run
+
+    def timed_prepare(code: str, func: Any) -> Any:
+        def run(docs: Sequence[Document], ctx: Any) -> None:
+            t0 = time.perf_counter()
+            try:
+                func(docs, ctx)
+            finally:
+                timings[code] = timings.get(code, 0.0) + time.perf_counter() - t0
+
+        return run
+
+    engine.rules = [
+        dataclasses.replace(
+            rule,
+            func=timed_check(rule.code, rule.func),
+            prepare=timed_prepare(rule.code, rule.prepare) if rule.prepare else None,
+        )
+        for rule in engine.rules
+    ]
+    return timings
+
+
 @dataclass
 class Run:
     """Findings for a list of documents, and how long the checks took."""
@@ -879,6 +917,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         parts.append(
             md_table(["map", "τ-b", "acc-eq"], [[c["map"], c["tau_b"], c["acc_eq"]] for c in cal])
         )
+    timings = report.get("check_seconds")
+    if timings:
+        slow = sorted(timings.items(), key=lambda kv: -kv[1])
+        parts.append("Time per check over everything above (seconds, slowest first):")
+        parts.append(md_table(["code", "seconds"], [[k, round(v, 2)] for k, v in slow]))
     parts.append(f"Total time: {report.get('seconds')} s")
     return "\n\n".join(parts) + "\n"
 

@@ -119,6 +119,7 @@ def eval_command(
         )
         engine = Engine(cfg)
         engine.context.glossaries.user_files()
+        timings = ev.instrument(engine)
     except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
 
@@ -152,6 +153,7 @@ def eval_command(
     except (GlossaryError, ModelUnavailable) as exc:
         fail(str(exc))
     report["seconds"] = round(time.perf_counter() - t0, 1)
+    report["check_seconds"] = {k: round(v, 3) for k, v in sorted(timings.items())}
 
     if update_floor:
         _write_floor(floor, report)
