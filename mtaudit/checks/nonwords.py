@@ -16,7 +16,6 @@ imported lazily, the vocabulary is built once per process.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -38,7 +37,10 @@ KNOWN_ZIPF = 3.0  # at or above: an ordinary English word
 RARE_ZIPF = 3.0  # below: rare enough that a frequent word one edit away wins
 MISSPELLING_GAP = 2.0  # the suggestion must be this much more frequent (Zipf)
 SUGGEST_MIN_ZIPF = 3.0  # only suggest words an editor would recognize
-INITIAL_MAX_RANK = 1000  # a capitalized unknown opening a sentence: only very common targets
+INFLECTED_STEM_ZIPF = 1.5  # an inflected form of a word this frequent is a word
+_INFLECTIONS = frozenset({"s", "es", "ed", "ing", "ings", "er", "ers"})
+INITIAL_MAX_RANK = 1000
+COMMON_ZIPF = 4.0  # a capitalized unknown opening a sentence: only very common targets
 
 _APOS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 _POSSESSIVE = re.compile(r"(?:'s|')$")
@@ -53,17 +55,34 @@ def en_zipf(word: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _vocab() -> tuple[dict[int, list[str]], dict[str, int]]:
-    """Frequent English words bucketed by length, and their frequency rank."""
+def _vocab() -> tuple[dict[tuple[int, str, int], list[str]], dict[str, int]]:
+    """Suggestable English words (frequent, letters only) and their frequency rank,
+    bucketed by (position of the letter, letter, length) so that a search only
+    compares words that share the first or the second letter."""
     from wordfreq import top_n_list
 
-    buckets: dict[int, list[str]] = {}
+    known = known_words()
+    buckets: dict[tuple[int, str, int], list[str]] = {}
     rank: dict[str, int] = {}
     for i, word in enumerate(top_n_list("en", VOCAB_SIZE)):
-        if word.isalpha() and len(word) > 1:
-            buckets.setdefault(len(word), []).append(word)
+        if len(word) > 1 and word.isalpha() and word in known:
             rank[word] = i
+            buckets.setdefault((0, word[0], len(word)), []).append(word)
+            buckets.setdefault((1, word[1], len(word)), []).append(word)
     return buckets, rank
+
+
+def _candidates(word: str, limit: int) -> set[str]:
+    """Words that may be within ``limit`` edits: those sharing the first letter, or
+    whose first/second letter is the word's first/second (a typo at the start)."""
+    buckets, _ = _vocab()
+    out: set[str] = set()
+    n = len(word)
+    keys = {(0, word[0]), (1, word[0]), (0, word[1]), (1, word[1])}
+    for length in range(n - limit, n + limit + 1):
+        for pos, letter in keys:
+            out.update(buckets.get((pos, letter, length), ()))
+    return out
 
 
 @lru_cache(maxsize=65_536)
@@ -77,24 +96,21 @@ def suggest(word: str, max_distance: int = 2) -> tuple[str, int] | None:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    buckets, rank = _vocab()
-    n = len(word)
-    limit = max_distance if n >= 7 else 1
+    if len(word) < 2:
+        return None
+    _, rank = _vocab()
+    limit = max_distance if len(word) >= 7 else 1
     best: tuple[int, int, str] | None = None
-    for length in range(n - limit, n + limit + 1):
-        choices = buckets.get(length)
-        if not choices:
+    for cand, dist, _ in process.extract(
+        word, list(_candidates(word, limit)), scorer=OSA.distance, score_cutoff=limit, limit=None
+    ):
+        if dist == 0:
             continue
-        for cand, dist, _ in process.extract(
-            word, choices, scorer=OSA.distance, score_cutoff=limit, limit=8
-        ):
-            if dist == 0 or en_zipf(cand) < SUGGEST_MIN_ZIPF:
-                continue
-            if dist >= 2 and (word.startswith(cand) or cand.startswith(word)):
-                continue
-            key = (int(dist), rank[cand], cand)
-            if best is None or key < best:
-                best = key
+        if dist >= 2 and (word.startswith(cand) or cand.startswith(word)):
+            continue
+        key = (int(dist), rank[cand], cand)
+        if best is None or key < best:
+            best = key
     if best is None:
         return None
     if best[0] >= 2 and best[1] > 20_000:
@@ -102,16 +118,21 @@ def suggest(word: str, max_distance: int = 2) -> tuple[str, int] | None:
     return best[2], best[0]
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff'’]+")
+
+
 def is_latin_word(word: str) -> bool:
     """Letters of the Latin script only (with diacritics), apostrophes allowed."""
-    for ch in word:
-        if ch in "'’":
-            continue
-        if not ch.isalpha():
-            return False
-        if ord(ch) > 0x24F and not (0x1E00 <= ord(ch) <= 0x1EFF):
-            return False
-    return True
+    return _LATIN_WORD.fullmatch(word) is not None
+
+
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """English words at least as frequent as ``KNOWN_ZIPF``: the fast path."""
+    from wordfreq import get_frequency_list
+
+    last = round((9.0 - KNOWN_ZIPF) * 100)
+    return frozenset(w for bucket in get_frequency_list("en")[: last + 1] for w in bucket)
 
 
 def strip_accents(text: str) -> str:
@@ -124,6 +145,7 @@ class AllowedWords:
 
     words: frozenset[str]  # lower-case single words (allowed entries, name parts)
     phrases: re.Pattern[str] | None  # multi-word allowed phrases, case-insensitive
+    first_words: frozenset[str]  # their first words, lower-cased: where to try them
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
 
@@ -137,7 +159,7 @@ def _phrase_pattern(phrases: set[str]) -> re.Pattern[str] | None:
             alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
             alts.add(alt)
     body = "|".join(sorted(alts, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?:{body})(?![\w-])", re.IGNORECASE)
 
 
 def allowed_words(ctx: Context) -> AllowedWords:
@@ -163,9 +185,15 @@ def allowed_words(ctx: Context) -> AllowedWords:
             for name in [row["canonical"], *row.split("variants")]:
                 for part in re.findall(r"\w+", name.lower()):
                     words.add(part)
+        firsts = set()
+        for phrase in phrases:
+            first = re.match(r"\w+", phrase)
+            if first:
+                firsts.update({first.group().lower(), strip_accents(first.group()).lower()})
         return AllowedWords(
             frozenset(words),
             _phrase_pattern(phrases),
+            frozenset(firsts),
             tuple(sorted(set(prefixes), key=len, reverse=True)),
             tuple(sorted(set(suffixes), key=len, reverse=True)),
         )
@@ -173,33 +201,91 @@ def allowed_words(ctx: Context) -> AllowedWords:
     return ctx.glossaries.compiled("mtaudit.lexicon.allowed", build)
 
 
-# URLs, e-mail addresses, hashtags and @handles: not prose.
-_NON_PROSE = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w@#])[#@]\w+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b(?:/\S*)?",
-    re.IGNORECASE,
+class Spans:
+    """Sorted character spans with a constant-time "is this inside one?" test."""
+
+    __slots__ = ("_mask", "spans")
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        self.spans = sorted(spans or [])
+        self._mask: bytearray | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    def __add__(self, other: Spans) -> Spans:
+        return Spans(self.spans + other.spans)
+
+    def covers(self, start: int, end: int) -> bool:
+        if not self.spans:
+            return False
+        if self._mask is None:
+            mask = bytearray(max(e for _, e in self.spans) + 1)
+            for s, e in self.spans:
+                mask[s:e] = b"\x01" * (e - s)
+            self._mask = mask
+        mask = self._mask
+        return end - 1 < len(mask) and mask[start] == 1 and mask[end - 1] == 1
+
+
+def in_spans(start: int, end: int, spans: Spans) -> bool:
+    return spans.covers(start, end)
+
+
+# URLs, e-mail addresses, hashtags and @handles: not prose. Each pattern runs only
+# when its marker occurs in the text (most documents have none).
+_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+", re.IGNORECASE)
+_MAIL_LOCAL = re.compile(r"[\w.+-]{1,64}$")
+_MAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w@])[@#]\w+")
+_DOMAIN_HINT = re.compile(
+    r"\w\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b", re.I
 )
+_DOMAIN_LEFT = re.compile(r"[\w.-]+$")
+_NON_SPACE = re.compile(r"(?:/\S*)?")
 
 
-def protected_spans(doc: Document, ctx: Context) -> list[tuple[int, int]]:
+def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
+    """URLs, e-mail addresses, domain names and (with ``handles``) @handles, #tags."""
+    out: list[tuple[int, int]] = []
+    if "://" in text or "www." in text:
+        out.extend((m.start(), m.end()) for m in _URL.finditer(text))
+    at = text.find("@")
+    while at >= 0:
+        local = _MAIL_LOCAL.search(text, max(0, at - 64), at)
+        domain = _MAIL_DOMAIN.match(text, at)
+        if local and domain:
+            out.append((local.start(), domain.end()))
+        at = text.find("@", at + 1)
+    if handles and ("@" in text or "#" in text):
+        out.extend((m.start(), m.end()) for m in _HANDLE.finditer(text))
+    for m in _DOMAIN_HINT.finditer(text):
+        left = _DOMAIN_LEFT.search(text, max(0, m.start() - 100), m.start() + 1)
+        right = _NON_SPACE.match(text, m.end())
+        start = left.start() if left else m.start()
+        end = right.end() if right else m.end()
+        if not out or out[-1][1] < end:
+            out.append((start, end))
+    return out
+
+
+def protected_spans(doc: Document, ctx: Context) -> Spans:
     """Spans not to judge as words: URLs, e-mails, handles, allowed phrases."""
 
-    def compute() -> list[tuple[int, int]]:
-        out = [(m.start(), m.end()) for m in _NON_PROSE.finditer(doc.text)]
-        pattern = allowed_words(ctx).phrases
-        if pattern is not None:
-            out.extend((m.start(), m.end()) for m in pattern.finditer(doc.text))
-        return sorted(out)
+    def compute() -> Spans:
+        text = doc.text
+        out = links(text)
+        allowed = allowed_words(ctx)
+        if allowed.phrases is not None:
+            firsts = allowed.first_words
+            for tok in doc.tokens:
+                if tok.text.lower() in firsts:
+                    m = allowed.phrases.match(text, tok.start)
+                    if m:
+                        out.append((m.start(), m.end()))
+        return Spans(out)
 
     return doc.memo("mtaudit.lexicon.protected", compute)
-
-
-def in_spans(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    """True when ``[start, end)`` lies inside one of the sorted ``spans``."""
-    i = bisect.bisect_right(spans, (start, 1 << 62)) - 1
-    return any(s <= start and end <= e for s, e in spans[max(0, i - 4) : i + 1])
 
 
 _SENT_START = re.compile(r"(?:^|[.!?…:;\n]|[.!?…][\"”’»)\]]+)[\s\"“‘«(\[—–-]*$")
@@ -219,10 +305,14 @@ def explained_by_morphology(word: str, allowed: AllowedWords) -> bool:
     for suffix in allowed.suffixes:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 3:
+            # An inflection of any known word is a word ("korunas"); a derivation
+            # needs a common stem.
+            low = suffix in _INFLECTIONS and len(stem) >= 4
+            floor = INFLECTED_STEM_ZIPF if low else KNOWN_ZIPF
             for base in (stem, stem + "e", stem[:-1] if stem[-1:] == stem[-2:-1] else ""):
-                if base and en_zipf(base) >= KNOWN_ZIPF:
+                if base and en_zipf(base) >= floor:
                     return True
-            if stem.endswith("i") and en_zipf(stem[:-1] + "y") >= KNOWN_ZIPF:
+            if stem.endswith("i") and en_zipf(stem[:-1] + "y") >= floor:
                 return True
     return False
 
@@ -250,13 +340,30 @@ def _match_case(original: str, suggestion: str) -> str:
     return suggestion
 
 
+def _rank(word: str) -> int:
+    return _vocab()[1].get(word, VOCAB_SIZE)
+
+
+def _swapped(a: str, b: str) -> bool:
+    """``a`` is ``b`` with two neighbouring letters swapped ("tihs"/"this")."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
+
+
 def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[str]) -> Odd | None:
     raw = text[start:end]
     word = _POSSESSIVE.sub("", raw.translate(_APOS))
     if len(word) < 3 or not is_latin_word(word):
         return None
     lower = word.lower()
-    if lower in allowed.words or strip_accents(lower) in allowed.words:
+    if lower in allowed.words or (not lower.isascii() and strip_accents(lower) in allowed.words):
         return None
     initial = False
     if word[:1].isupper():
@@ -269,20 +376,27 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
     if zipf >= KNOWN_ZIPF:
         return None
     if zipf > 0:
-        if zipf >= RARE_ZIPF or initial:
+        if zipf >= RARE_ZIPF:
             return None
         hit = suggest(lower, 1)
         if hit is None or en_zipf(hit[0]) < zipf + MISSPELLING_GAP:
             return None  # a rare real word, not a typo of a common one
+        if initial and not (_swapped(lower, hit[0]) and _rank(hit[0]) <= INITIAL_MAX_RANK):
+            return None  # a name opening the sentence ("Parly", "Werth")
         return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
     if explained_by_morphology(lower, allowed):
-        return None
+        close = suggest(lower, 1)
+        if close is None or en_zipf(close[0]) < COMMON_ZIPF:
+            return None  # unless a common word is one typo away ("casuing")
     hit = suggest(lower, 2)
-    if initial and (hit is None or hit[1] > 1 or _vocab()[1][hit[0]] > INITIAL_MAX_RANK):
+    if initial and (hit is None or hit[1] > 1 or _rank(hit[0]) > INITIAL_MAX_RANK):
         return None  # a capitalized unknown opening a sentence is most often a name
     if hit is None:
         return Odd(start, start + len(word), raw, None, 0, zipf)
     return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+
+
+_DIGIT = re.compile(r"[\d_]")
 
 
 def analyze(doc: Document, ctx: Context) -> list[Odd]:
@@ -294,15 +408,18 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
         text = doc.text
         allowed = allowed_words(ctx)
         # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
-        protected = sorted(protected_spans(doc, ctx) + exempt_spans(doc))
+        protected = protected_spans(doc, ctx) + exempt_spans(doc)
         tokens: list[Segment] = doc.tokens
         # Capitalized words seen mid-sentence are names wherever they occur.
         names = {
             t.text for t in tokens if t.text[:1].isupper() and not at_sentence_start(text, t.start)
         }
         out: list[Odd] = []
+        known = known_words()
         for tok in tokens:
-            if any(c.isdigit() or c == "_" for c in tok.text):
+            if tok.text in known or tok.text in names:
+                continue  # most tokens: a common lower-case English word, or a name
+            if _DIGIT.search(tok.text):
                 continue
             if protected and in_spans(tok.start, tok.end, protected):
                 continue

@@ -22,6 +22,7 @@ not fragments.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -31,15 +32,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mtaudit.checks.nonwords import (
+    Spans,
     allowed_words,
     at_sentence_start,
     en_zipf,
-    in_spans,
     is_latin_word,
+    known_words,
+    links,
     protected_spans,
     strip_accents,
 )
-from mtaudit.document import Document, Segment, iter_words
+from mtaudit.document import Document, Segment
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -196,17 +199,37 @@ def detect_language(text: str) -> tuple[str, float]:
 def languages(ctx: Context) -> tuple[str, ...]:
     """Source languages to test words against: --source-lang, the ``languages``
     option, or the default set of Latin-script languages."""
+    configured = ctx.option("languages", None, code="MT502")
+    return _languages(ctx.source_lang, tuple(configured) if configured else None)
+
+
+@lru_cache(maxsize=64)
+def _languages(source_lang: str | None, configured: tuple[str, ...] | None) -> tuple[str, ...]:
     from wordfreq import available_languages
 
     known = available_languages("best")
-    lang = (ctx.source_lang or "").lower().split("-")[0]
+    lang = (source_lang or "").lower().split("-")[0]
     if lang:
         lang = {"hr": "sh", "sr": "sh", "bs": "sh", "no": "nb", "tl": "fil"}.get(lang, lang)
         return (lang,) if lang in DEFAULT_LANGS and lang in known else ()
-    configured = ctx.option("languages", None, code="MT502")
     if configured:
         return tuple(x for x in configured if x in known and x != "en")
     return tuple(x for x in DEFAULT_LANGS if x in known)
+
+
+@lru_cache(maxsize=8)
+def english_words(langs: tuple[str, ...]) -> frozenset[str]:
+    """Common English words that are not more at home in a source language: the
+    fast path of the word classifier."""
+    top = _top_words(langs)
+    out = []
+    for word in known_words():
+        if len(word) < 2:
+            continue
+        hit = top.get(word)
+        if hit is None or hit[1] - en_zipf(word) < FOREIGN_MARGIN:
+            out.append(word)
+    return frozenset(out)
 
 
 # --- quotes, italics and glosses ---------------------------------------------------
@@ -216,6 +239,7 @@ _QUOTED = re.compile(
     r"|(?<![\w\"])\"([^\"\n]{1,400})\"(?!\w)"
     r"|(?<![\w‘’'])[‘']([^‘’'\n]{1,200}?)[’'](?![A-Za-z])"
 )
+_QUOTE_MARK = re.compile(r"[“«„\"‘']")
 _ITALIC = re.compile(
     r"<(i|em|cite)>(.{1,400}?)</\1>|(?<![\w*])\*([^*\n]{1,200})\*(?![\w*])|(?<![\w_])_([^_\n]{1,200})_(?!\w)",
     re.IGNORECASE,
@@ -241,7 +265,7 @@ _SAID = re.compile(
 
 
 def _english_share(text: str) -> float:
-    words = [w.text.lower() for w in iter_words(text) if w.text.isalpha()]
+    words = [w.lower() for w in _WORDS.findall(text) if w.isalpha()]
     if not words:
         return 0.0
     return sum(en_zipf(w) >= 4.0 for w in words) / len(words)
@@ -264,17 +288,25 @@ def _glossed(text: str, end: int) -> bool:
     return bool(m and _english_share(m.group(1)) >= 0.5)
 
 
-def exempt_spans(doc: Document) -> list[tuple[int, int]]:
+_WORDS = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def exempt_spans(doc: Document) -> Spans:
     """Italics, short quoted terms, quoted titles and glossed quotations."""
 
-    def compute() -> list[tuple[int, int]]:
+    def compute() -> Spans:
         text = doc.text
         out: list[tuple[int, int]] = []
-        for m in _ITALIC.finditer(text):
-            out.append((m.start(), m.end()))
-        for m in _QUOTED.finditer(text):
+        if "*" in text or "_" in text or "<" in text:
+            out.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
+        last_end = 0
+        for q in _QUOTE_MARK.finditer(text):
+            m = _QUOTED.match(text, q.start()) if q.start() >= last_end else None
+            if m is None:
+                continue
+            last_end = m.end()
             inner = next(g for g in m.groups() if g is not None)
-            words = [w.text for w in iter_words(inner)]
+            words = _WORDS.findall(inner)
             capitals = sum(w[:1].isupper() for w in words)
             before = text[max(0, m.start() - 40) : m.start()]
             if (
@@ -284,7 +316,7 @@ def exempt_spans(doc: Document) -> list[tuple[int, int]]:
                 or _glossed(text, m.end())
             ):
                 out.append((m.start(), m.end()))
-        return sorted(out)
+        return Spans(out)
 
     return doc.memo("mtaudit.untranslated.exempt", compute)
 
@@ -314,6 +346,7 @@ class Word:
 
 
 _NEUTRAL = Word(NEUTRAL)
+_ENGLISH = Word(ENGLISH)
 
 
 def _lone(word: str, en: float, fz: float) -> bool:
@@ -333,12 +366,17 @@ def _classify(
     noun_langs: frozenset[str],
     allowed: frozenset[str],
     skip: Callable[[int, int], bool],
+    english: frozenset[str],
 ) -> Word:
+    if len(tok.text) < 2:
+        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
+    if tok.text in english:
+        return _ENGLISH
     word = tok.text.replace("’", "'")
-    if not word.isalpha() or not is_latin_word(word) or skip(tok.start, tok.end):
-        return _NEUTRAL
+    if len(word) < 2 or not word.isalpha() or not is_latin_word(word) or skip(tok.start, tok.end):
+        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
     lower = word.lower()
-    if lower in allowed or strip_accents(lower) in allowed:
+    if lower in allowed or (not lower.isascii() and strip_accents(lower) in allowed):
         return Word(ENGLISH)
     en = en_zipf(lower)
     if word[:1].isupper():
@@ -377,17 +415,27 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
         protected = protected_spans(doc, ctx)
         exempt = exempt_spans(doc)
         noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
+        english = english_words(langs)
 
         def skip(start: int, end: int) -> bool:
             return bool(
-                (protected and in_spans(start, end, protected))
-                or (exempt and in_spans(start, end, exempt))
+                (protected and protected.covers(start, end))
+                or (exempt and exempt.covers(start, end))
             )
 
         out: list[Fragment] = []
+        all_tokens = doc.tokens
+        starts = [t.start for t in all_tokens]
         for sent in doc.sentences:
-            tokens = iter_words(text, sent.start, sent.end)
-            classes = [_classify(t, text, langs, noun_langs, allowed, skip) for t in tokens]
+            lo = bisect.bisect_left(starts, sent.start)
+            hi = bisect.bisect_left(starts, sent.end, lo)
+            tokens = all_tokens[lo:hi]
+            classes = [
+                _ENGLISH
+                if t.text in english
+                else _classify(t, text, langs, noun_langs, allowed, skip, english)
+                for t in tokens
+            ]
             out.extend(_runs(text, sent, tokens, classes))
         return out
 
@@ -556,16 +604,16 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Crystals were found in the urine of affected pets.
     """
     text = doc.text
-    if not any(ord(c) > 0x36F for c in text):
+    if not _FOREIGN_SCRIPT.search(text):
         return
-    non_prose = [(m.start(), m.end()) for m in _NON_PROSE_URL.finditer(text)]
+    non_prose = Spans(links(text, handles=False))
     exempt = exempt_spans(doc)
     done_sentences: set[int] = set()
     for m in _FOREIGN_SCRIPT.finditer(text):
         start, end = m.start(), m.end()
         if _GREEK.fullmatch(m.group()) and len(m.group()) <= 2:
             continue  # α, β, μ, Δ: symbols in English text
-        if in_spans(start, end, non_prose) or in_spans(start, end, exempt):
+        if non_prose.covers(start, end) or exempt.covers(start, end):
             continue
         if _name_gloss(text, start, end):
             continue
@@ -591,6 +639,3 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
             f"{_script(m.group()[0])} left in English text: {m.group()!r}",
             confidence=0.9,
         )
-
-
-_NON_PROSE_URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
