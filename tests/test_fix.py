@@ -193,4 +193,5 @@ def test_seed_story_names_spacing_and_captions(tmp_path: Path, seed_text: str) -
     assert not [f for f in after if is_safe(f)]
     left_after = sorted((f.code, f.text) for f in after if f.code.startswith(("MT2", "MT7")))
     left_before = sorted((f.code, f.text) for f in before if f.code.startswith(("MT2", "MT7")))
-    assert left_after == left_before
+    assert set(left_after) <= set(left_before)  # untouched, unless inside a removed caption
+    assert len(left_after) >= len(left_before) - 1
