@@ -399,20 +399,41 @@ def _code_category(code: str, findings: Sequence[Sequence[Finding]]) -> str:
 # ------------------------------------------------------------------ running checks
 
 
-def instrument(engine: Engine) -> dict[str, float]:
-    """Wrap the engine's checks (and their batch ``prepare``) so that the time each
-    code takes is summed into the returned dict, in seconds."""
+@dataclass
+class Instruments:
+    """Per-code time (seconds) and crashes seen while evaluating."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    first_error: dict[str, str] = field(default_factory=dict)
+
+
+def instrument(engine: Engine) -> Instruments:
+    """Wrap the engine's checks (and their batch ``prepare``) so the time each code
+    takes is summed, and a check that crashes on one document is counted and skipped
+    for that document instead of ending the whole evaluation (checks are being built
+    while the harness measures them)."""
     import dataclasses
 
-    timings: dict[str, float] = {}
+    out = Instruments()
+
+    def record(code: str, t0: float) -> None:
+        out.seconds[code] = out.seconds.get(code, 0.0) + time.perf_counter() - t0
+
+    def crashed(code: str, exc: Exception) -> None:
+        out.errors[code] = out.errors.get(code, 0) + 1
+        out.first_error.setdefault(code, f"{type(exc).__name__}: {exc}")
 
     def timed_check(code: str, func: Any) -> Any:
         def run(doc: Document, ctx: Any) -> list[Any]:
             t0 = time.perf_counter()
             try:
                 return list(func(doc, ctx))
+            except Exception as exc:
+                crashed(code, exc)
+                return []
             finally:
-                timings[code] = timings.get(code, 0.0) + time.perf_counter() - t0
+                record(code, t0)
 
         return run
 
@@ -421,8 +442,10 @@ def instrument(engine: Engine) -> dict[str, float]:
             t0 = time.perf_counter()
             try:
                 func(docs, ctx)
+            except Exception as exc:
+                crashed(code, exc)
             finally:
-                timings[code] = timings.get(code, 0.0) + time.perf_counter() - t0
+                record(code, t0)
 
         return run
 
@@ -434,7 +457,7 @@ def instrument(engine: Engine) -> dict[str, float]:
         )
         for rule in engine.rules
     ]
-    return timings
+    return out
 
 
 @dataclass
@@ -738,11 +761,14 @@ def calibrate(
     rows: Sequence[dict[str, Any]],
     findings: Sequence[Sequence[Finding]],
     maps: Mapping[str, tuple[Mapping[str, Severity], set[str]]] | None = None,
+    check: tuple[Sequence[dict[str, Any]], Sequence[Sequence[Finding]]] | None = None,
 ) -> list[dict[str, Any]]:
     """τ-b and acc-eq against MQM for each candidate severity map, best first.
 
     Penalties are recomputed from one run's findings, so this is cheap; the maps use
-    the config's ``[severity]`` semantics (code or category → severity).
+    the config's ``[severity]`` semantics (code or category → severity). ``check`` is
+    a second, independent set (MLQE-PE rows and findings): its Spearman correlation
+    with -DA is reported beside, so a map is not chosen on WMT alone.
     """
     if maps is None:
         maps = candidate_maps(f.category for fs in findings for f in fs)
@@ -750,13 +776,18 @@ def calibrate(
     out = []
     for name, (overrides, zero) in maps.items():
         pens = [penalty_of(f, overrides, zero) for f in findings]
-        out.append(
-            {
-                "map": name,
-                "tau_b": _round(kendall_tau_b(pens, human)),
-                "acc_eq": _round(pairwise_accuracy_eq(pens, human)),
-            }
-        )
+        item: dict[str, Any] = {
+            "map": name,
+            "tau_b": _round(kendall_tau_b(pens, human)),
+            "acc_eq": _round(pairwise_accuracy_eq(pens, human)),
+        }
+        if check is not None:
+            check_rows, check_findings = check
+            check_pens = [penalty_of(f, overrides, zero) for f in check_findings]
+            item["mlqe_spearman"] = _round(
+                spearman(check_pens, [-float(r["label"]) for r in check_rows])
+            )
+        out.append(item)
     out.sort(key=lambda d: -(d["tau_b"] if isinstance(d["tau_b"], float) else -2.0))
     return out
 
@@ -765,6 +796,10 @@ def calibrate(
 
 
 def eval_mlqe(engine: Engine, path: Path, limit: int | None = None) -> dict[str, Any]:
+    return mlqe_result(run_mlqe(engine, path, limit))
+
+
+def run_mlqe(engine: Engine, path: Path, limit: int | None = None) -> WmtRun:
     rows = read_jsonl(path)
     if limit:
         per: dict[str, int] = {}
@@ -779,6 +814,11 @@ def eval_mlqe(engine: Engine, path: Path, limit: int | None = None) -> dict[str,
         for row in rows
     ]
     run = run_checks(engine, docs)
+    return WmtRun(rows, run.findings, run.seconds)
+
+
+def mlqe_result(run: WmtRun) -> dict[str, Any]:
+    rows = run.rows
     by_lp: dict[str, list[tuple[dict[str, Any], float]]] = {}
     for row, found in zip(rows, run.findings, strict=True):
         by_lp.setdefault(row["lp"], []).append((row, penalty_of(found)))
@@ -915,13 +955,29 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if cal:
         parts.append("## Calibration: Kendall τ-b vs. WMT MQM per severity map")
         parts.append(
-            md_table(["map", "τ-b", "acc-eq"], [[c["map"], c["tau_b"], c["acc_eq"]] for c in cal])
+            "Each map is applied to one run's findings (config `[severity]` semantics); "
+            "MLQE-PE Spearman with -DA is an independent check on the same map."
+        )
+        parts.append(
+            md_table(
+                ["map", "WMT τ-b", "WMT acc-eq", "MLQE Spearman"],
+                [[c["map"], c["tau_b"], c["acc_eq"], c.get("mlqe_spearman")] for c in cal],
+            )
         )
     timings = report.get("check_seconds")
     if timings:
         slow = sorted(timings.items(), key=lambda kv: -kv[1])
         parts.append("Time per check over everything above (seconds, slowest first):")
         parts.append(md_table(["code", "seconds"], [[k, round(v, 2)] for k, v in slow]))
+    errors = report.get("check_errors")
+    if errors:
+        parts.append("Checks that crashed (the document was scored without them):")
+        parts.append(
+            md_table(
+                ["code", "crashes", "first error"],
+                [[k, v["count"], v["first"]] for k, v in errors.items()],
+            )
+        )
     parts.append(f"Total time: {report.get('seconds')} s")
     return "\n\n".join(parts) + "\n"
 

@@ -119,7 +119,7 @@ def eval_command(
         )
         engine = Engine(cfg)
         engine.context.glossaries.user_files()
-        timings = ev.instrument(engine)
+        instruments = ev.instrument(engine)
     except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
         fail(str(exc).strip("'\""))
 
@@ -140,20 +140,33 @@ def eval_command(
             report["shared"] = {}
             names = chosen_sets or list(ev.SHARED_SETS)
             wmt_path = folder / ev.SHARED_SETS["wmt"][0]
+            mlqe_path = folder / ev.SHARED_SETS["mlqe"][0]
+            wmt_run = mlqe_run = None
             for name in names:
-                if name == "wmt" and calibrate and wmt_path.is_file():
-                    run = ev.run_wmt(engine, wmt_path, limit)
-                    report["shared"]["wmt"] = ev.wmt_result(run)
-                    report["calibration"] = ev.calibrate(run.rows, run.findings)
-                    continue
-                for key, res in ev.eval_shared(engine, folder, limit, [name]):
-                    report["shared"][key] = res
+                if calibrate and name == "wmt" and wmt_path.is_file():
+                    wmt_run = ev.run_wmt(engine, wmt_path, limit)
+                    report["shared"]["wmt"] = ev.wmt_result(wmt_run)
+                elif calibrate and name == "mlqe" and mlqe_path.is_file():
+                    mlqe_run = ev.run_mlqe(engine, mlqe_path, limit)
+                    report["shared"]["mlqe"] = ev.mlqe_result(mlqe_run)
+                else:
+                    for key, res in ev.eval_shared(engine, folder, limit, [name]):
+                        report["shared"][key] = res
+            if calibrate and wmt_run is not None:
+                check = (mlqe_run.rows, mlqe_run.findings) if mlqe_run else None
+                report["calibration"] = ev.calibrate(wmt_run.rows, wmt_run.findings, check=check)
     except (ValueError, OSError) as exc:
         fail(str(exc))
     except (GlossaryError, ModelUnavailable) as exc:
         fail(str(exc))
     report["seconds"] = round(time.perf_counter() - t0, 1)
-    report["check_seconds"] = {k: round(v, 3) for k, v in sorted(timings.items())}
+    report["check_seconds"] = {k: round(v, 3) for k, v in sorted(instruments.seconds.items())}
+    if instruments.errors:
+        report["check_errors"] = {
+            code: {"count": n, "first": instruments.first_error[code][:200]}
+            for code, n in sorted(instruments.errors.items())
+        }
+        _note(f"checks crashed during eval: {', '.join(sorted(instruments.errors))}")
 
     if update_floor:
         _write_floor(floor, report)
