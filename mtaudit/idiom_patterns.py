@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 SLOT_WORDS = 4
 GAP_WORDS = 3
@@ -53,11 +53,11 @@ _ADVERBS = (
     r"truly|constantly|clearly|essentially|\w{3,}ly"
 )
 _INSERT = rf"(?:(?:{_ADVERBS})\s+){{0,{MAX_INSERTED}}}"
-_SEP = r"(?:\s+|\s*-\s*)"
+_SEP = r"(?:,?\s+|\s*-\s*)"
 _WORD = r"[^\W_][\w'’.-]*"
 _POSS = (
     r"(?:my|your|his|her|its|our|their|one's|one’s|the|a|an|someone's|someone’s|"
-    r"[^\W_][\w.-]*(?:['’]s|s['’]))"
+    r"(?:the\s+)?[^\W_][\w.-]*(?:['’]s|s['’]))"
 )
 _REFL = r"(?:myself|yourself|himself|herself|itself|ourselves|yourselves|themselves|oneself)"
 _TOKEN = re.compile(r"^(\()?(.+?)(\))?$")
@@ -116,16 +116,21 @@ class Token:
 
 @dataclass
 class Pattern:
-    """A compiled literal rendering."""
+    """A compiled literal rendering; its regular expression is built on first use
+    (most patterns of a large catalog never meet their anchor word in a run)."""
 
     source: str
     tokens: list[Token]
-    regex: re.Pattern[str]
+    regex_text: str
     slots: tuple[str, ...]
     anchors: tuple[str, ...]  # surface forms of the most specific required word
     head: Token | None  # the first word token, when it is required
     canonical: str  # a plain English rendering, for the embedding model
     words: frozenset[str] = field(default_factory=frozenset)  # all content forms
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.regex_text, re.IGNORECASE)
 
 
 STOPWORDS = frozenset(
@@ -269,7 +274,7 @@ def _token_regex(tok: Token, index: int, named: bool = True) -> str:
     return rf"(?P<w{index}>{alt})"
 
 
-def compile_pattern(text: str) -> Pattern:
+def compile_pattern(text: str, *, check: bool = False) -> Pattern:
     tokens = parse(text)
     slots = list(dict.fromkeys(t.slot for t in tokens if t.kind == "slot"))
     parts: list[str] = []
@@ -290,10 +295,11 @@ def compile_pattern(text: str) -> Pattern:
         piece = rf"(?:{_SEP}{_INSERT}{body})" + ("?" if tok.optional else "")
         parts.append(piece)
     regex_text = r"(?<![\w'’-])" + "".join(parts) + r"(?![\w'’-])"
-    try:
-        regex = re.compile(regex_text, re.IGNORECASE)
-    except re.error as exc:
-        raise PatternError(f"cannot compile: {exc}") from None
+    if check:
+        try:
+            re.compile(regex_text, re.IGNORECASE)
+        except re.error as exc:
+            raise PatternError(f"cannot compile: {exc}") from None
     required = [t for t in tokens if t.kind == "word" and not t.optional]
     content = [t for t in required if not set(t.alternatives) <= STOPWORDS] or required
     anchor = max(content, key=lambda t: (min(len(a) for a in t.alternatives), -len(t.forms)))
@@ -302,7 +308,7 @@ def compile_pattern(text: str) -> Pattern:
     return Pattern(
         source=text,
         tokens=tokens,
-        regex=regex,
+        regex_text=regex_text,
         slots=tuple(slots),
         anchors=tuple(f.split("_")[0] for f in anchor.forms),
         head=head,
@@ -373,6 +379,7 @@ def render(template: str, slots: dict[str, str], tag: str | None, capital: bool)
     text = template
     for name, value in slots.items():
         text = text.replace("{" + name + "}", value)
+    text = text.replace("{poss}", "their").replace("{refl}", "themselves")
     text = re.sub(r"\{[a-z_]+\}", "", text)
     text = re.sub(r"\s{2,}", " ", text).strip()
     if tag:
@@ -396,13 +403,13 @@ def split_cell(cell: str) -> list[str]:
     return [part.strip() for part in _CELL_SEP.split(cell or "") if part.strip()]
 
 
-def compile_cell(cell: str) -> tuple[list[Pattern], list[str]]:
+def compile_cell(cell: str, *, check: bool = False) -> tuple[list[Pattern], list[str]]:
     """The patterns of a ``literal`` cell, and a message for each bad one."""
     patterns: list[Pattern] = []
     errors: list[str] = []
     for text in split_cell(cell):
         try:
-            patterns.append(compile_pattern(text))
+            patterns.append(compile_pattern(text, check=check))
         except PatternError as exc:
             errors.append(f"literal {text!r}: {exc}")
     return patterns, errors
@@ -411,7 +418,7 @@ def compile_cell(cell: str) -> tuple[list[Pattern], list[str]]:
 def validate_cells(literal: str, suggestion: str) -> list[str]:
     """Problems of one catalog row: patterns that do not compile, suggestion slots
     that no literal pattern fills."""
-    patterns, errors = compile_cell(literal)
+    patterns, errors = compile_cell(literal, check=True)
     filled = {s for p in patterns for s in p.slots}
     for sugg in split_cell(suggestion):
         missing = template_slots(sugg) - filled - {"poss", "refl"}

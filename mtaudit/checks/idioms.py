@@ -42,8 +42,9 @@ _LANG_GROUP = {"sr": "sh", "hr": "sh", "bs": "sh", "cnr": "sh", "nb": "no", "nn"
 # A quoted calque in a sentence that talks about words is a gloss, not an error.
 _META = re.compile(
     r"\b(?:literally|literal|idioms?|idiomatic|expressions?|proverbs?|sayings?|phrases?|"
-    r"translat\w+|as (?:they|the \w+|\w+s) (?:say|put it))\b|"
-    r"\b[A-Z][a-z]+s?\s+(?:say|call|have a saying)\b",
+    r"translat\w+|means|meaning|(?i:as) (?:they|the \w+|\w+s) (?:say|put it))\b|"
+    r"\b[A-Z][a-z]+s?\s+(?:say|call|have a saying)\b|"
+    r"\bIn [A-Z][a-z]+(?:ian|ish|ese|ch|ic|an|ek)\b",
 )
 _QUOTES = "\"“”„«»‘’'"
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”„«»—–]|\s-\s")
@@ -97,13 +98,18 @@ def compile_row(row: Row) -> tuple[list[Pattern], list[str]]:
 
 
 def _unless(row: Row) -> re.Pattern[str] | None:
+    """Words that mark a literal reading: a word matches itself and its plural or
+    verb endings; ``stem*`` matches any word starting with the stem; ``_`` joins
+    the words of a phrase."""
     items = row.split("unless")
     if not items:
         return None
-    alts = "|".join(
-        r"\s+".join(re.escape(w) for w in item.replace("_", " ").split()) for item in items
-    )
-    return re.compile(rf"\b(?:{alts})\w*", re.IGNORECASE)
+    alts: list[str] = []
+    for item in items:
+        words = item.replace("_", " ").split()
+        body = r"\s+".join(re.escape(w.rstrip("*")) for w in words)
+        alts.append(body + (r"\w*" if item.endswith("*") else r"(?:s|es|ed|d|ing)?"))
+    return re.compile(rf"\b(?:{'|'.join(alts)})\b", re.IGNORECASE)
 
 
 def build_catalog(rows: Iterable[Row]) -> Catalog:
@@ -230,9 +236,10 @@ def suggest(entry: Entry, pattern: Pattern, m: re.Match[str], text: str) -> list
 
 
 def _non_overlapping(matches: list[Match]) -> list[Match]:
-    """Longest first, then earliest; drop matches overlapping a kept one."""
+    """Most similar (embeddings), then longest, then earliest first; drop matches
+    overlapping a kept one."""
     kept: list[Match] = []
-    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+    for m in sorted(matches, key=lambda m: (-(m.similarity or 0), -(m.end - m.start), m.start)):
         same = next((k for k in kept if (k.start, k.end) == (m.start, m.end)), None)
         if same is not None:
             if m.entry != same.entry and m.entry not in same.also:
@@ -430,7 +437,7 @@ def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
             continue
         idiom = rend.suggestion_of.get(e_index)
         if idiom:
-            to_idiom = float(embedder.encode([clause.text]) @ embedder.encode([idiom]).T)
+            to_idiom = float((embedder.encode([clause.text]) @ embedder.encode([idiom]).T)[0, 0])
             if to_idiom + MARGIN >= score:
                 continue  # closer to the English idiom: probably correct English
         # Narrow the span to the sub-window closest to the rendering.
