@@ -12,7 +12,7 @@ A gold span is ``{category|text}``; ``{encoding/name|PoznaÅ„}`` labels it
 ``encoding`` and also accepts ``name`` findings as a correct detection. Spans may
 nest (a caption holding a garbled name). Offsets are computed here, never by hand.
 Without a ``split`` in the header, documents are split into ``tune`` and
-``heldout`` by alternating within strata (main category, then language).
+``heldout`` by a deterministic greedy stratification (categories, language).
 
 usage: python tests/corpus/build.py [--check]
 """
@@ -132,31 +132,63 @@ def parse_file(path: Path) -> list[dict[str, Any]]:
     return docs
 
 
-def _main_category(doc: dict[str, Any]) -> str:
-    if not doc["spans"]:
-        return "clean"
+def _categories(doc: dict[str, Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for s in doc["spans"]:
         counts[s["category"]] = counts.get(s["category"], 0) + 1
-    return min(counts, key=lambda c: (-counts[c], c))
+    return counts
 
 
 def assign_splits(docs: list[dict[str, Any]]) -> None:
-    """Alternate tune/heldout within each main-category stratum, ordered by language
-    and a stable hash, so both halves see every category and most languages."""
-    strata: dict[str, list[dict[str, Any]]] = {}
+    """Split into ``tune`` and ``heldout``, stratified by category and language.
+
+    Greedy and deterministic: documents with the rarest categories go first; each
+    goes to the half where it leaves the gold-span counts per category (then the
+    clean-document count, the language count and the document count) most even.
+    A ``split`` given in the header is kept.
+    """
+    totals: dict[str, int] = {}
     for doc in docs:
-        strata.setdefault(_main_category(doc), []).append(doc)
-    flip = 0
-    for key in sorted(strata):
-        group = sorted(
-            strata[key],
-            key=lambda d: (d["source_lang"], hashlib.sha1(d["id"].encode()).hexdigest()),
-        )
-        for doc in group:
-            if not doc["split"]:
-                doc["split"] = ("tune", "heldout")[flip % 2]
-                flip += 1
+        for cat, n in _categories(doc).items():
+            totals[cat] = totals.get(cat, 0) + n
+
+    def rarity(doc: dict[str, Any]) -> tuple[float, str]:
+        cats = _categories(doc)
+        rarest = min((totals[c] for c in cats), default=10**6)
+        return (rarest, hashlib.sha1(doc["id"].encode()).hexdigest())
+
+    halves = ("tune", "heldout")
+    spans = {h: dict.fromkeys(totals, 0) for h in halves}
+    langs: dict[str, dict[str, int]] = {h: {} for h in halves}
+    count = dict.fromkeys(halves, 0)
+    clean = dict.fromkeys(halves, 0)
+
+    def add(doc: dict[str, Any], half: str) -> None:
+        for cat, n in _categories(doc).items():
+            spans[half][cat] += n
+        lang = doc["source_lang"]
+        langs[half][lang] = langs[half].get(lang, 0) + 1
+        count[half] += 1
+        clean[half] += not doc["spans"]
+
+    fixed = [d for d in docs if d["split"]]
+    for doc in fixed:
+        add(doc, doc["split"])
+    for doc in sorted((d for d in docs if not d["split"]), key=rarity):
+        best = None
+        for half in halves:
+            other = halves[1 - halves.index(half)]
+            cats = _categories(doc)
+            span_gap = sum(abs(spans[half][c] + cats.get(c, 0) - spans[other][c]) for c in totals)
+            clean_gap = abs(clean[half] + (not doc["spans"]) - clean[other])
+            lang = doc["source_lang"]
+            lang_gap = langs[half].get(lang, 0) + 1 - langs[other].get(lang, 0)
+            key = (span_gap, clean_gap, lang_gap, count[half] - count[other], halves.index(half))
+            if best is None or key < best[0]:
+                best = (key, half)
+        assert best is not None
+        doc["split"] = best[1]
+        add(doc, best[1])
 
 
 def build() -> list[dict[str, Any]]:
