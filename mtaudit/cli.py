@@ -356,13 +356,15 @@ def rules(
     from rich.table import Table
 
     table = Table(show_lines=False, box=None, pad_edge=False)
-    for col in ("code", "name", "category", "severity", "needs", "finds"):
-        table.add_column(col)
+    for col in ("code", "name", "category", "severity", "needs"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("finds", min_width=40)
     for r in items:
         table.add_row(
             r.code, r.name, r.category, r.severity.value, ",".join(r.requires) or "-", r.summary
         )
-    Console(soft_wrap=False).print(table)
+    # Piped output is not cut to 80 columns: keep one rule per line for grep.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240).print(table)
 
 
 @app.command()
