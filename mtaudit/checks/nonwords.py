@@ -143,7 +143,8 @@ def strip_accents(text: str) -> str:
 class AllowedWords:
     """The ``allowed`` and ``entities`` glossaries, compiled for token checks."""
 
-    words: frozenset[str]  # lower-case single words (allowed entries, name parts)
+    words: frozenset[str]  # lower-case single words of the allowed glossary
+    names: frozenset[str]  # lower-case words of entity names (people, places, bodies)
     phrases: re.Pattern[str] | None  # multi-word allowed phrases, case-insensitive
     first_words: frozenset[str]  # their first words, lower-cased: where to try them
     prefixes: tuple[str, ...]
@@ -181,10 +182,10 @@ def allowed_words(ctx: Context) -> AllowedWords:
                 words.add(strip_accents(word.strip(".")).lower())
                 if word.endswith(".") or "-" in word:
                     phrases.add(word)
+        names: set[str] = set()
         for row in ctx.glossaries.rows("entities"):
             for name in [row["canonical"], *row.split("variants")]:
-                for part in re.findall(r"\w+", name.lower()):
-                    words.add(part)
+                names.update(re.findall(r"\w+", name.lower()))
         firsts = set()
         for phrase in phrases:
             first = re.match(r"\w+", phrase)
@@ -192,6 +193,7 @@ def allowed_words(ctx: Context) -> AllowedWords:
                 firsts.update({first.group().lower(), strip_accents(first.group()).lower()})
         return AllowedWords(
             frozenset(words),
+            frozenset(names),
             _phrase_pattern(phrases),
             frozenset(firsts),
             tuple(sorted(set(prefixes), key=len, reverse=True)),
@@ -363,12 +365,14 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
     if len(word) < 3 or not is_latin_word(word):
         return None
     lower = word.lower()
-    if lower in allowed.words or (not lower.isascii() and strip_accents(lower) in allowed.words):
+    if lower in allowed.words or lower in allowed.names:
+        return None
+    if not lower.isascii() and strip_accents(lower) in allowed.words:
         return None
     initial = False
+    if any(c.isupper() for c in word[1:]):
+        return None  # an acronym or a brand ("NATO", "iPhone", "teamLab")
     if word[:1].isupper():
-        if any(c.isupper() for c in word[1:]):
-            return None  # acronym or CamelCase brand
         if not at_sentence_start(text, start) or word in names:
             return None  # a name
         initial = True

@@ -91,6 +91,9 @@ RUN_MIN_WORDS = 3  # words in a run of function words
 SENTENCE_SHARE = 0.7  # share of a sentence's words that makes it a whole-sentence fragment
 MAX_BRIDGE = 2  # names/numbers allowed inside a run
 LANGDETECT_MIN_WORDS = 4
+RUN_LANG_MARGIN = 1.0  # a run's words must be this much more frequent in its language
+RUN_LANG_SHARE = 0.75  # ... for this share of the run
+PARTICLE_MAX = 3  # letters of a name particle (de, la, von, der, van, bin, al)
 
 LANG_NAMES = {
     "fr": "French",
@@ -436,18 +439,61 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
                 else _classify(t, text, langs, noun_langs, allowed, skip, english)
                 for t in tokens
             ]
-            out.extend(_runs(text, sent, tokens, classes))
+            out.extend(_runs(text, sent, tokens, classes, langs))
         return out
 
     return doc.memo("mtaudit.untranslated.runs", compute)
+
+
+@lru_cache(maxsize=131_072)
+def _zipf_in(word: str, lang: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, lang))
+
+
+def _run_language(words: list[str], langs: tuple[str, ...]) -> tuple[str, int]:
+    """The one source language most of a run's words belong to, and how many."""
+    best = ("", 0)
+    for lang in langs:
+        support = 0
+        for word in words:
+            z = _zipf_in(word, lang)
+            if z >= FOREIGN_MIN_ZIPF and z - en_zipf(word) >= RUN_LANG_MARGIN:
+                support += 1
+        if support > best[1]:
+            best = (lang, support)
+    return best
+
+
+def _name_particles(tokens: Sequence[Segment], classes: list[Word]) -> None:
+    """Short lower-case words leading into a name ("de la Cruz", "von der Leyen")
+    belong to the name, not to a fragment."""
+    n = len(tokens)
+    i = 0
+    while i < n:
+        j = i
+        while (
+            j < n
+            and classes[j].kind == FOREIGN
+            and len(tokens[j].text) <= PARTICLE_MAX
+            and tokens[j].text.islower()
+        ):
+            j += 1
+        if j > i and j < n and classes[j].kind == NEUTRAL and tokens[j].text[:1].isupper():
+            for k in range(i, j):
+                classes[k] = _NEUTRAL
+        i = j + 1 if j > i else i + 1
 
 
 def _runs(
     text: str,
     sent: Segment,
     tokens: Sequence[Segment],
-    classes: Sequence[Word],
+    classes: list[Word],
+    langs: tuple[str, ...],
 ) -> Iterator[Fragment]:
+    _name_particles(tokens, classes)
     judged = sum(1 for c in classes if c.kind != NEUTRAL)
     i, n = 0, len(tokens)
     while i < n:
@@ -471,6 +517,13 @@ def _runs(
         lang = _language_of([classes[k].lang for k in members])
         count = len(members)
         whole = judged >= LANGDETECT_MIN_WORDS and count >= SENTENCE_SHARE * judged
+        if count >= RUN_MIN_WORDS:
+            # One language, not a mix of words that are each frequent somewhere.
+            words = [tokens[k].text.lower() for k in members]
+            run_lang, support = _run_language(words, langs)
+            if support < max(RUN_MIN_WORDS, RUN_LANG_SHARE * count):
+                continue
+            lang = run_lang
         if count >= LANGDETECT_MIN_WORDS:
             detected, prob = detect_language(text[start:end] if not whole else sent.text)
             if detected == "en" and prob >= 0.5:
