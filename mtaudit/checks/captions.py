@@ -424,8 +424,9 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     if c.paren:
         # "Agence France-Presse (AFP) said" was handled above; "(AFP)" after its
         # own long form is an abbreviation, not a credit.
-        window = text[max(line_start, c.start - 60) : c.start].lower()
-        if any(f.lower() in window for f in lex.forms.get(c.term.lower(), ())):
+        window = text[max(line_start, c.start - 60) : c.start]
+        longer = [f for f in lex.forms.get(c.term.lower(), ()) if len(f) > len(c.term)]
+        if any(re.search(r"(?<!\w)" + re.escape(f) + r"\W*$", window) for f in longer):
             return 0.0
         return 0.9 if (nxt.isupper() or nxt == "\n" or nxt in _SENT_END) else 0.0
     prose = prev.lower() in PROSE_BEFORE
@@ -536,22 +537,54 @@ def normalize(text: str) -> str:
     return " ".join(_NORM.sub(" ", text.lower()).split())
 
 
+class _ChrF:
+    """sacrebleu's chrF (character 6-grams, beta 2) with each text's n-grams
+    extracted once: a document compares every sentence with many others, and
+    ``CHRF.sentence_score`` would re-extract them for every pair."""
+
+    def __init__(self) -> None:
+        from sacrebleu.metrics import CHRF
+        from sacrebleu.metrics.helpers import extract_all_char_ngrams
+
+        self.metric = CHRF()
+        self.extract = extract_all_char_ngrams
+        self.cache: dict[str, list[tuple[Any, int]]] = {}
+
+    def ngrams(self, text: str) -> list[tuple[Any, int]]:
+        got = self.cache.get(text)
+        if got is None:
+            if len(self.cache) > 50_000:
+                self.cache.clear()
+            counters = self.extract(text, self.metric.char_order, self.metric.whitespace)
+            got = self.cache[text] = [(c, sum(c.values())) for c in counters]
+        return got
+
+    def score(self, a: str, b: str) -> float:
+        """Mean of chrF(a | b) and chrF(b | a), 0..100."""
+        ab: list[int] = []
+        ba: list[int] = []
+        for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
+            if len(ca) > len(cb):
+                ca, cb = cb, ca
+            match = sum(min(n, cb[g]) for g, n in ca.items() if g in cb)
+            ab += [na, nb, match]
+            ba += [nb, na, match]
+        f = self.metric._compute_f_score
+        return float((f(ab) + f(ba)) / 2)
+
+
+_CHRF: list[_ChrF] = []
+
+
 def chrf(a: str, b: str) -> float:
-    """Symmetric chrF (0..100) of two normalized texts, via sacrebleu."""
-    from sacrebleu.metrics import CHRF
-
-    metric = _CHRF.get("m")
-    if metric is None:
-        metric = _CHRF["m"] = CHRF()
-    ab = metric.sentence_score(a, [b]).score
-    ba = metric.sentence_score(b, [a]).score
-    return float((ab + ba) / 2)
-
-
-_CHRF: dict[str, Any] = {}
+    """Symmetric chrF (0..100) of two texts, as sacrebleu computes it."""
+    if not _CHRF:
+        _CHRF.append(_ChrF())
+    return _CHRF[0].score(a, b)
 
 
 PREFILTER = 55.0  # rapidfuzz Indel ratio; unrelated sentences score about 40-50
+TOP_K = 5  # candidates kept per sentence
 WINDOW = 1000  # in long documents, compare each sentence with this many before it
 _BLOCK = 500
 
@@ -574,6 +607,7 @@ def similar_pairs(
     from rapidfuzz import fuzz, process
 
     candidates: set[tuple[int, int]] = {(min(p), max(p)) for p in extra if p[0] != p[1]}
+    best: dict[int, list[tuple[int, int]]] = {}  # j -> [(ratio, i)], the closest few
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
         first = max(0, lo - WINDOW)
@@ -588,7 +622,9 @@ def similar_pairs(
         for r, c in zip(*matrix.nonzero(), strict=True):
             i, j = first + int(c), lo + int(r)
             if i < j:
-                candidates.add((i, j))
+                best.setdefault(j, []).append((int(matrix[r, c]), i))
+    for j, found in best.items():  # lists of similar lines stay linear, not quadratic
+        candidates.update((i, j) for _, i in sorted(found, reverse=True)[:TOP_K])
     for i, j in sorted(candidates):
         if not norm[i] or not norm[j]:
             continue
