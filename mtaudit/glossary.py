@@ -327,6 +327,15 @@ def _validate_idiom(row: Row) -> Iterable[str]:
     yield from validate_cells(row["literal"], row["suggestion"])
 
 
+CREDIT_KINDS = ("agency", "photo", "photographer", "qualifier", "label", "caption-label", "cue")
+
+
+def _validate_credit(row: Row) -> Iterable[str]:
+    if row["kind"] and row["kind"] not in CREDIT_KINDS:
+        yield f"kind must be one of {', '.join(CREDIT_KINDS)}, not {row['kind']!r}"
+    yield from _split_ok(row, "variants")
+
+
 def _validate_terms(row: Row) -> Iterable[str]:
     if not row["preferred"] and not row["forbidden"]:
         yield "a term needs a preferred or a forbidden form"
@@ -405,6 +414,7 @@ register_kind(
         required=("credit", "kind"),
         optional=("variants", "note"),
         defaults=("credits.tsv",),
+        validate=_validate_credit,
         key=lambda r: r["credit"],
         description="news agencies and photo credits",
     )
