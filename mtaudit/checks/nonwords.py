@@ -49,6 +49,9 @@ _POSSESSIVE = re.compile(r"(?:'s|')$")
 @lru_cache(maxsize=262_144)
 def en_zipf(word: str) -> float:
     """Zipf frequency of a lower-case word in English (0 = unknown)."""
+    known = known_words().get(word)
+    if known is not None:
+        return known
     from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, "en"))
@@ -127,12 +130,17 @@ def is_latin_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def known_words() -> frozenset[str]:
-    """English words at least as frequent as ``KNOWN_ZIPF``: the fast path."""
+def known_words() -> dict[str, float]:
+    """English words at least as frequent as ``KNOWN_ZIPF``, with their Zipf
+    frequency: the fast path of every token check."""
     from wordfreq import get_frequency_list
 
     last = round((9.0 - KNOWN_ZIPF) * 100)
-    return frozenset(w for bucket in get_frequency_list("en")[: last + 1] for w in bucket)
+    return {
+        w: 9.0 - i / 100
+        for i, bucket in enumerate(get_frequency_list("en")[: last + 1])
+        for w in bucket
+    }
 
 
 def strip_accents(text: str) -> str:

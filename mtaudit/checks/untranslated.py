@@ -51,39 +51,16 @@ if TYPE_CHECKING:
 
 # Latin-script languages of wordfreq that MT commonly translates from; the
 # ``languages`` option of MT502 or --source-lang narrows the list.
-DEFAULT_LANGS = [
-    "fr",
-    "de",
-    "es",
-    "it",
-    "pt",
-    "pl",
-    "cs",
-    "sk",
-    "sl",
-    "sh",
-    "ro",
-    "nl",
-    "tr",
-    "sv",
-    "da",
-    "nb",
-    "fi",
-    "hu",
-    "id",
-    "ms",
-    "ca",
-    "lt",
-    "lv",
-    "vi",
-    "fil",
-]
-TOP_ZIPF = 3.5  # words this frequent in a source language go into the look-up table
+LATIN_LANGS = tuple(
+    "fr de es it pt pl cs ro nl tr sv hu sk sl sh da nb fi id ms ca lt lv vi fil".split()  # noqa: SIM905
+)
+DEFAULT_LANGS = LATIN_LANGS[:12]  # the most common sources of MT into English news
 FOREIGN_MIN_ZIPF = 3.0  # a foreign word must be at least this common in its language
 FOREIGN_MARGIN = 1.5  # ... and this much more common there than in English
 SINGLE_EN_MAX = 2.0  # below: (nearly) unknown in English
 KNOWN_EN = 3.0  # a lone foreign word must be rarer than this in English ...
 LONE_MARGIN = 2.5  # ... and this much more frequent in its source language
+DEEP_MIN_ZIPF = 2.3  # with --source-lang: how rare a source word may be
 UNKNOWN_FOREIGN_MIN_ZIPF = 2.3  # a word English never uses, seen this often in a source language
 NOUN_MIN_ZIPF = 4.0  # capitalized nouns of languages that capitalize nouns (German)
 NOUN_LANGS = ("de",)
@@ -136,43 +113,45 @@ LANG_NAMES = {
 
 
 @lru_cache(maxsize=8)
-def _top_words(langs: tuple[str, ...]) -> dict[str, tuple[str, float]]:
-    """word -> (language, Zipf) for the frequent words of the given languages."""
+def _lexicon(langs: tuple[str, ...]) -> dict[str, int | tuple[int, ...]]:
+    """word -> its frequencies in the given languages, packed as ints
+    (language index * 1000 + Zipf * 100), from wordfreq's small lists (Zipf >= 3):
+    one compact table instead of a full frequency dictionary per language."""
     from wordfreq import get_frequency_list
 
-    table: dict[str, tuple[str, float]] = {}
-    last_bucket = round((9.0 - TOP_ZIPF) * 100)
-    for lang in langs:
-        for i, bucket in enumerate(get_frequency_list(lang)[: last_bucket + 1]):
-            zipf = 9.0 - i / 100
+    # With one or two known source languages, afford the best (large) lists down to
+    # Zipf 2.3 (rarer inflected forms: "warstwami", "disciplinée").
+    deep = len(langs) <= 2
+    floor = round((9.0 - (DEEP_MIN_ZIPF if deep else FOREIGN_MIN_ZIPF)) * 100)
+    table: dict[str, int | tuple[int, ...]] = {}
+    for index, lang in enumerate(langs):
+        buckets = get_frequency_list(lang, wordlist="best" if deep else "small")
+        for i, bucket in enumerate(buckets[: floor + 1]):
+            code = index * 1000 + (900 - i)
             for word in bucket:
-                if word not in table or table[word][1] < zipf:
-                    table[word] = (lang, zipf)
+                old = table.get(word)
+                if old is None:
+                    table[word] = code
+                elif isinstance(old, int):
+                    table[word] = (old, code)
+                else:
+                    table[word] = (*old, code)
     return table
 
 
-@lru_cache(maxsize=131_072)
-def _rare_foreign(word: str, langs: tuple[str, ...]) -> tuple[str, float]:
-    from wordfreq import zipf_frequency
-
-    best = ("", 0.0)
-    for lang in langs:
-        z = float(zipf_frequency(word, lang))
-        if z > best[1]:
-            best = (lang, z)
-    return best
+def _frequencies(word: str, langs: tuple[str, ...]) -> list[tuple[str, float]]:
+    entry = _lexicon(langs).get(word)
+    if entry is None:
+        return []
+    codes = (entry,) if isinstance(entry, int) else entry
+    return [(langs[c // 1000], (c % 1000) / 100) for c in codes]
 
 
 def foreign_evidence(word: str, langs: tuple[str, ...]) -> tuple[str, float]:
     """The source language in which a lower-case word is most frequent, and its Zipf."""
     if not langs:
         return "", 0.0
-    hit = _top_words(langs).get(word)
-    if hit is not None:
-        return hit
-    if en_zipf(word) < SINGLE_EN_MAX:
-        return _rare_foreign(word, langs)
-    return "", 0.0
+    return max(_frequencies(word, langs), key=lambda x: x[1], default=("", 0.0))
 
 
 @lru_cache(maxsize=1)
@@ -214,9 +193,9 @@ def _languages(source_lang: str | None, configured: tuple[str, ...] | None) -> t
     lang = (source_lang or "").lower().split("-")[0]
     if lang:
         lang = {"hr": "sh", "sr": "sh", "bs": "sh", "no": "nb", "tl": "fil"}.get(lang, lang)
-        return (lang,) if lang in DEFAULT_LANGS and lang in known else ()
+        return (lang,) if lang in LATIN_LANGS and lang in known else ()
     if configured:
-        return tuple(x for x in configured if x in known and x != "en")
+        return tuple(x for x in configured if x in known and x in LATIN_LANGS)
     return tuple(x for x in DEFAULT_LANGS if x in known)
 
 
@@ -224,13 +203,12 @@ def _languages(source_lang: str | None, configured: tuple[str, ...] | None) -> t
 def english_words(langs: tuple[str, ...]) -> frozenset[str]:
     """Common English words that are not more at home in a source language: the
     fast path of the word classifier."""
-    top = _top_words(langs)
     out = []
     for word in known_words():
         if len(word) < 2:
             continue
-        hit = top.get(word)
-        if hit is None or hit[1] - en_zipf(word) < FOREIGN_MARGIN:
+        fz = foreign_evidence(word, langs)[1]
+        if fz - en_zipf(word) < FOREIGN_MARGIN:
             out.append(word)
     return frozenset(out)
 
@@ -445,20 +423,13 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
     return doc.memo("mtaudit.untranslated.runs", compute)
 
 
-@lru_cache(maxsize=131_072)
-def _zipf_in(word: str, lang: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, lang))
-
-
 def _run_language(words: list[str], langs: tuple[str, ...]) -> tuple[str, int]:
     """The one source language most of a run's words belong to, and how many."""
     best = ("", 0)
     for lang in langs:
         support = 0
         for word in words:
-            z = _zipf_in(word, lang)
+            z = dict(_frequencies(word, langs)).get(lang, 0.0)
             if z >= FOREIGN_MIN_ZIPF and z - en_zipf(word) >= RUN_LANG_MARGIN:
                 support += 1
         if support > best[1]:
