@@ -37,8 +37,9 @@ test: lint
 eval: install
 	$(MT) eval --shared $(SHARED) --calibrate --markdown docs/quality.md
 
+# make bench BENCH_ARGS='--sizes 1 --budget 20 --skip-dask' for a quick look
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
