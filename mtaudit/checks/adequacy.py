@@ -490,6 +490,57 @@ def name_mismatch(doc: Document, ctx: Context) -> Iterator[Hit]:
             )
 
 
+_TRANSLITERABLE = frozenset({"Latin", "Cyrillic", "Greek"})
+
+
+def _english_word(word: str) -> bool:
+    """A word of lemminflect's English dictionary (names are not in it)."""
+    import lemminflect
+
+    return bool(lemminflect.getAllLemmas(word.lower()))
+
+
+@register(
+    "MT807", "name-not-in-source", category="adequacy", severity="minor", requires=("source",)
+)
+def name_not_in_source(doc: Document, ctx: Context) -> Iterator[Hit]:
+    """A name in the translation (a capitalized word inside a sentence that is
+    rare in English) with no counterpart in a Latin, Cyrillic or Greek source:
+    a name the MT replaced or invented.
+
+    Why: neural MT swaps rare names for frequent ones and hallucinates entities;
+    the result is fluent and wrong.
+
+    Bad: Selon Kowalczyk, le projet est abandonné. → According to Paroubek, the project is dropped.
+    Good: Selon Kowalczyk, le projet est abandonné. → According to Kowalczyk, the project is dropped.
+    """
+    source = doc.source or ""
+    if dominant_script(source) not in _TRANSLITERABLE:
+        return
+    src_fold = {_fold(w): (0, 0, w) for w in re.findall(r"[\w'’-]+", source)}
+    src_text = _fold(source)
+    target = doc.text
+    seen: set[str] = set()
+    for m in _NAME.finditer(target):
+        name = re.sub(r"['’]s?$", "", m.group(1))
+        if len(name) < 3 or name.isupper() or name in seen:
+            continue
+        if _SENTENCE_START.search(target, max(0, m.start() - 3), m.start()) or m.start() == 0:
+            continue
+        if _zipf(name.lower(), "en") >= float(ctx.option("max_zipf", 2.5)) or _english_word(name):
+            continue  # a well-known name or an English word in a title ("Fatherland")
+        folded = _fold(name)
+        if folded in src_fold or folded in src_text or _similar(folded, src_fold):
+            continue
+        seen.add(name)
+        yield Hit(
+            m.start(),
+            m.start() + len(name),
+            f"Name '{name}' has no counterpart in the source",
+            confidence=0.5,
+        )
+
+
 def _similar(folded: str, targets: dict[str, tuple[int, int, str]]) -> bool:
     """An inflected, transliterated or exonym form of the name (Putina ~ Putin)."""
     from rapidfuzz import fuzz
@@ -500,6 +551,8 @@ def _similar(folded: str, targets: dict[str, tuple[int, int, str]]) -> bool:
             word.startswith(stem) or folded.startswith(word[: max(4, len(word) - 2)])
         ):
             return True
+        if min(len(word), len(folded)) <= 5 and word[:3] == folded[:3] and len(word) >= 3:
+            return True  # short inflected names: Brno ~ Brně
         if fuzz.ratio(folded, word) >= 80:
             return True
     return False

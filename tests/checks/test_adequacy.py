@@ -207,3 +207,33 @@ def test_number_parsing() -> None:
         "3.5",
         "1,000,000",
     ]
+
+
+# -- MT807 names of the target that the source lacks ------------------------------------
+
+
+def test_replaced_name_is_flagged() -> None:
+    found = check(
+        "Selon Kowalczyk, le projet est abandonné.",
+        "According to Paroubek, the project is dropped.",
+        "MT807",
+    )
+    assert [f.text for f in found] == ["Paroubek"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (
+            "Selon Kowalczyk, le projet est abandonné.",
+            "According to Kowalczyk, the project is dropped.",
+        ),
+        ("Uber jezdil v Brně.", "Uber drove in Brno."),  # inflected source form
+        ("Путин приехал в Москву.", "Putin arrived in Moscow."),  # transliterated Cyrillic
+        ("Il a servi la patrie.", "He served the Fatherland."),  # an English word, capitalized
+        ("Spotkanie z Putinem odbyło się wczoraj.", "The meeting with Putin's aides took place."),
+        ("会议在北京举行。", "The meeting was held in Zhongnanhai."),  # not transliterable
+    ],
+)
+def test_names_with_a_counterpart(source: str, target: str) -> None:
+    assert codes(source, target, select="MT807") == []
