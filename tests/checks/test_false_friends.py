@@ -93,6 +93,18 @@ def test_seed_story_terminology_spans() -> None:
             "carried out numerous arrests",
         ),
         ("The report put in evidence the flaws of the plan.", "put in evidence", "highlighted"),
+        ("The striker marked two goals in the match.", "marked two goals", "scored two goals"),
+        (
+            "Germany disposes over large gas reserves.",
+            "disposes over large gas reserves",
+            "has large gas reserves",
+        ),
+        ("A woman was aggressed in the metro, police said.", "was aggressed", "was attacked"),
+        (
+            "He was taken to the commissariat for questioning by police.",
+            "the commissariat",
+            "the police station",
+        ),
     ],
 )
 def test_false_friend_found_with_inflected_suggestion(
@@ -155,6 +167,12 @@ def test_codes_by_type() -> None:
         "Keep the receipt in case you return the shoes.",
         "The transparent process was praised by observers.",
         "The actual president, not the figurehead, holds real power.",
+        "The company will dispose of its waste responsibly.",
+        "The day marked a milestone for the team.",
+        "Russia's aggression against Ukraine continues.",
+        "Carbon emissions rose last year.",
+        "Trains faced a delay of 20 minutes.",
+        "She is always punctual.",
     ],
 )
 def test_correct_english_is_not_flagged(text: str) -> None:
