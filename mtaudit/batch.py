@@ -32,6 +32,7 @@ from mtaudit.config import Config
 from mtaudit.document import Document
 from mtaudit.finding import CATEGORIES
 from mtaudit.readers import InputError, iter_files, reader_for, supported_suffixes
+from mtaudit.scoring import score as mqm_score
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,11 +129,13 @@ def _error_row(doc_id: str, message: str) -> dict[str, Any]:
 
 
 def _report_row(report: DocumentReport) -> dict[str, Any]:
+    penalty = report.penalty
+    words = report.document.words
     row: dict[str, Any] = {
         "id": report.document.id,
-        "score": report.score,
-        "penalty": report.penalty,
-        "words": report.document.words,
+        "score": mqm_score(penalty, words),
+        "penalty": penalty,
+        "words": words,
     }
     counts = dict.fromkeys(CATEGORIES, 0)
     for f in report.findings:
@@ -469,10 +472,6 @@ def _clean(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _has_surrogates(values: Iterable[str]) -> bool:
-    return any(any("\udc80" <= ch <= "\udcff" for ch in v) for v in values if not v.isascii())
-
-
 class CsvSource(Source):
     """CSV/TSV read with the csv module, line by line. A row with the wrong number
     of fields or bytes that are not UTF-8 becomes an error row in place."""
@@ -500,11 +499,16 @@ class CsvSource(Source):
     def records(self) -> Iterator[list[Any]]:
         name, stem = str(self.path), self.path.stem
         with self.path.open("rb") as stream:
+            bad_lines: list[int] = []  # physical lines that are not UTF-8
 
             def lines() -> Iterator[str]:
-                for raw in stream:
+                for number, raw in enumerate(stream, 1):
                     self.done += len(raw)
-                    yield raw.decode("utf-8", "surrogateescape")
+                    try:
+                        yield raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad_lines.append(number)
+                        yield raw.decode("utf-8", "surrogateescape")
 
             it = lines()
             reader = csv.reader(it, **self._dialect())
@@ -539,7 +543,7 @@ class CsvSource(Source):
                 doc_id = _clean(raw_id) if raw_id else f"{stem}:{start}"
                 if len(row) != width:
                     message = f"{len(row)} fields, header has {width}"
-                elif _has_surrogates(row):
+                elif bad_lines and bad_lines[-1] >= start:
                     message = "not valid UTF-8; convert it to UTF-8 first"
                 else:
                     yield self._record(
