@@ -9,6 +9,7 @@ ever contacted.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,13 +32,21 @@ def packaged_model_path() -> str:
 
 
 class Embedder:
-    """Encodes sentences with a per-run cache keyed by the exact text."""
+    """Encodes sentences with a per-run cache keyed by the exact text.
 
-    def __init__(self, path: str | None = None, batch_size: int = 64) -> None:
+    The cache keeps the ``cache_size`` most recently used sentences (about 1.6 kB
+    each), so a batch run over millions of stories stays in bounded memory while
+    sentences repeated across stories (boilerplate, credits) are encoded once.
+    """
+
+    def __init__(
+        self, path: str | None = None, batch_size: int = 64, cache_size: int = 100_000
+    ) -> None:
         self.path = path
         self.batch_size = batch_size
+        self.cache_size = cache_size
         self._model: Any = None
-        self._cache: dict[str, Any] = {}
+        self._cache: OrderedDict[str, Any] = OrderedDict()
         self.name = os.path.basename(path.rstrip("/")) if path else MODEL_NAME
 
     def check_available(self) -> None:
@@ -78,7 +87,11 @@ class Embedder:
         """Unit-normalized embeddings (numpy array, one row per text)."""
         import numpy as np
 
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        cache = self._cache
+        found = {t: cache[t] for t in dict.fromkeys(texts) if t in cache}
+        for text in found:
+            cache.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             model = self._load()
             vectors = model.encode(
@@ -89,10 +102,12 @@ class Embedder:
                 convert_to_numpy=True,
             )
             for text, vec in zip(missing, vectors, strict=True):
-                self._cache[text] = vec
+                found[text] = cache[text] = vec
+            while len(cache) > self.cache_size:
+                cache.popitem(last=False)
         if not texts:
             return np.zeros((0, 384), dtype="float32")
-        return np.stack([self._cache[t] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def similarity(self, a: Sequence[str], b: Sequence[str]) -> Any:
         """Cosine similarity matrix between two lists of texts."""

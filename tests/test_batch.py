@@ -372,3 +372,30 @@ def test_check_jobs_same_report(tmp_path: Path) -> None:
     two = runner.invoke(app, ["check", str(tmp_path), "-f", "json", *FAST, "--jobs", "2"])
     assert one.exit_code == two.exit_code == 0, two.output
     assert json.loads(one.stdout)["documents"] == json.loads(two.stdout)["documents"]
+
+
+# -- the embedder cache: de-duplicated, bounded ---------------------------------------------
+def test_embedder_cache_deduplicates_and_stays_bounded() -> None:
+    import numpy as np
+
+    from mtaudit.embeddings import Embedder
+
+    class FakeModel:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def encode(self, texts: list[str], **_: Any) -> Any:
+            self.seen.extend(texts)
+            return np.array([[float(len(t)), 1.0] for t in texts], dtype="float32")
+
+    embedder = Embedder(cache_size=3)
+    model = FakeModel()
+    embedder._model = model
+    out = embedder.encode(["a", "bb", "a", "ccc"])
+    assert model.seen == ["a", "bb", "ccc"]  # each distinct sentence encoded once
+    assert out.shape == (4, 2) and out[0][0] == out[2][0] == 1.0
+    embedder.encode(["bb", "dddd"])  # "a" is now the least recently used: evicted
+    assert len(embedder._cache) == 3 and "a" not in embedder._cache
+    assert model.seen == ["a", "bb", "ccc", "dddd"]
+    big = embedder.encode(["w", "x", "y", "z", "w"])  # more than the cache holds at once
+    assert big.shape == (5, 2) and len(embedder._cache) == 3
