@@ -231,6 +231,7 @@ _CONNECTORS = frozenset(
 )
 _DASH_AFTER = re.compile(r"[ \t]*(?:-{1,2}|–|—)")
 _POSSESSIVE = re.compile(r"['’]s?\b")
+_NAME_PART = re.compile(r"[ \t]+(?:[A-Z]|[IVX]{1,4}|\d+)(?![\w'’.-])")
 _BYLINE = re.compile(r"^\s*(?:By|BY|Par|Von)\s+[A-Z]")
 _SENT_END = ".!?…"
 
@@ -401,7 +402,7 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
 
 def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     """How likely the credit is scraped caption matter (0 = written on purpose)."""
-    line_start, _ = _line_bounds(text, c.start)
+    line_start, line_end = _line_bounds(text, c.start)
     nxt, _ = _next_char(text, c.end)
     prev, prev_char = _prev_word(text, c.start)
     head = text[line_start : c.start]
@@ -434,7 +435,18 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         return 0.0
     glued = prev_char.isalnum() or prev_char in "”\"’')]»"
     at_end = nxt == "\n" or nxt in _SENT_END
-    if glued and (nxt.isupper() or nxt in '“"‘«(' or at_end):
+    if not c.label and (text[c.end : c.end + 1] in "\"”’'" or prev_char in "\"“‘'"):
+        return 0.0  # a quoted name: "“Reuters” reported"
+    if not c.label and not head.strip() and nxt != "\n":
+        return 0.0  # a source line opening a line: "Xinhua News Agency BEIJING, Feb. 11 -"
+    rest = text[c.end : line_end].split()
+    if not c.strong and 1 <= len(rest) <= 2 and all(w[:1].isupper() for w in rest):
+        return 0.0  # "… - China Xinhua Network": the end of a name, not a new sentence
+    if not c.strong and _NAME_PART.match(text, c.end):
+        return 0.0  # "Sputnik V", "Getty Images 2": part of a name
+    if glued and not c.strong and at_end and prev[:1].isupper():
+        return 0.45  # "…said Michael Bloomberg." is a name, not a credit
+    if glued and (nxt.isupper() or nxt in '“"‘«' or at_end):
         return 0.95 if c.strong else 0.85
     if prev_char in _SENT_END + "\n" and nxt.isupper() and not c.strong:
         # A credit standing between two sentences: "…last month. Getty Thousands…".

@@ -174,6 +174,8 @@ def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         if word.isdigit() and len(word) < 2:
             continue
+        if b.word[:1].isupper() and len(word) <= 3 and word.isalpha():
+            continue  # "Li Li", "Xi Xi": reduplicated given names
         if b.word[:1].isupper() and not _common(word):
             others = len(re.findall(r"(?<!\w)" + re.escape(a.word) + r"(?!\w)", text))
             if others <= 2:
@@ -191,6 +193,12 @@ def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
         yield Hit(start, end, f"Doubled word '{a.word}'", suggestion=a.word, confidence=conf)
 
 
+def _in_quote(text: str, pos: int) -> bool:
+    """Inside a quotation on this line (emphasis in speech is left alone)."""
+    line = text[text.rfind("\n", 0, pos) + 1 : pos + 1]  # with the token's own opening quote
+    return line.count("“") > line.count("”") or line.count('"') % 2 == 1
+
+
 @register("MT605", "repetition-loop", category="repetition", severity="major")
 def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A word or phrase repeated three or more times in a row ("food food food",
@@ -206,7 +214,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     toks = doc.memo("repetition.tokens", lambda: _tokens(text))
     low = [t.core for t in toks]
-    max_n = int(ctx.option("max_phrase", 8))
+    max_n = int(ctx.option("max_phrase", 12))
     i = 0
     while i < len(toks):
         found = None
@@ -224,7 +232,8 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             if "\n" in text[toks[i].start : toks[last].end]:
                 continue
             plain = all(_gap_ok(text, toks[x], toks[x + 1]) for x in range(i, last))
-            if (k >= 3 and plain) or k >= 5 or (k == 2 and n >= 3 and plain):
+            long_phrase = n >= 4 and k >= 3 and not _in_quote(text, toks[i].start)
+            if (k >= 3 and plain) or k >= 5 or long_phrase or (k == 2 and n >= 3 and plain):
                 found = (n, k, last)
                 break
         if found is None:

@@ -13,6 +13,7 @@ from mtaudit.checks.captions import chrf, similar_pairs
 from tests.conftest import SHARED
 from tests.helpers import audit, spans
 
+
 def full_mode(text: str) -> list[str]:
     """Codes found with the model on; one engine (one model load) for all full-mode tests."""
     return [f.code for f in audit(text, ("MT3", "MT6"), fast=False)]
