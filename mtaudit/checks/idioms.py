@@ -284,7 +284,7 @@ def idiom_calque(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 # -- embeddings ------------------------------------------------------------------
 
-DEFAULT_THRESHOLD = 0.72
+DEFAULT_THRESHOLD = 0.55  # tuned on the 'tune' half of tests/fixtures/idioms
 MARGIN = 0.03  # the clause must be this much closer to the calque than to the idiom
 MAX_CLAUSE_WORDS = 12
 WINDOW, STRIDE = 8, 4
@@ -387,18 +387,41 @@ def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
         ctx.embedder.encode(texts + rend.texts + list(rend.suggestion_of.values()))
 
 
-def _windows(text: str, clause: Clause, size: int) -> list[tuple[int, int, str]]:
+def _windows(text: str, clause: Clause, size: int, vocab: set[str]) -> list[tuple[int, int, str]]:
+    """Sub-windows of a clause around the rendering's length that hold at least
+    one of its words (few texts to encode: this runs only for reported clauses)."""
     words = list(_WORD.finditer(text, clause.start, clause.end))
-    out: list[tuple[int, int, str]] = []
-    lo, hi = max(2, size - 2), size + 3
-    for n in range(lo, hi + 1):
+    out: dict[tuple[int, int], str] = {}
+    for n in range(max(2, size - 1), size + 3):
         for i in range(0, max(1, len(words) - n + 1)):
             chunk = words[i : i + n]
-            if not chunk:
+            if not chunk or not any(w.group().lower() in vocab for w in chunk):
                 continue
             a, b = chunk[0].start(), chunk[-1].end()
-            out.append((a, b, text[a:b]))
-    return out
+            out[(a, b)] = text[a:b]
+    if not out:
+        out[(clause.start, clause.end)] = clause.text
+    return [(a, b, t) for (a, b), t in out.items()]
+
+
+def _fit(text: str, clause: Clause, start: int, end: int, entry: Entry) -> tuple[int, int]:
+    """Widen a window over neighbouring words of the entry's renderings (up to
+    three words each side), then trim function words from its edges."""
+    words = list(_WORD.finditer(text, clause.start, clause.end))
+    vocab = {f for p in entry.patterns for f in p.words}
+    i = next(k for k, w in enumerate(words) if w.start() >= start)
+    j = max(k for k, w in enumerate(words) if w.end() <= end)
+    for k in range(j + 1, min(len(words), j + 4)):
+        if words[k].group().lower() in vocab:
+            j = k
+    for k in range(i - 1, max(-1, i - 4), -1):
+        if words[k].group().lower() in vocab:
+            i = k
+    while i < j and words[i].group().lower() in STOPWORDS:
+        i += 1
+    while j > i and words[j].group().lower() in STOPWORDS:
+        j -= 1
+    return words[i].start(), words[j].end()
 
 
 def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
@@ -441,12 +464,13 @@ def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
             if to_idiom + MARGIN >= score:
                 continue  # closer to the English idiom: probably correct English
         # Narrow the span to the sub-window closest to the rendering.
-        wins = _windows(doc.text, clause, len(rend.texts[best].split()))
+        vocab = {f for p in entry.patterns for f in p.words}
+        wins = _windows(doc.text, clause, len(rend.texts[best].split()), vocab)
         w_sims = embedder.encode([w[2] for w in wins]) @ embedder.encode([rend.texts[best]]).T
         w_best = int(np.asarray(w_sims).reshape(-1).argmax())
-        start, end = wins[w_best][0], wins[w_best][1]
+        start, end = _fit(doc.text, clause, wins[w_best][0], wins[w_best][1], entry)
         confidence = max(0.0, min(1.0, 0.5 + (score - threshold) / (2 * (1 - threshold))))
-        plain = [re.sub(r"\{[a-z_]+\}", "someone", t) for t in entry.suggestions]
+        plain = [render(t, {}, None, False) for t in entry.suggestions]
         found.append(Match(start, end, e_index, plain, confidence, score))
     return _non_overlapping(found)
 
@@ -463,12 +487,12 @@ def idiom_calque_paraphrase(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A clause whose meaning is close to a catalogued literal calque though its
     wording differs, found by sentence-embedding similarity (full mode only).
 
-    Why: machine translation varies its word-for-word renderings ("firing at
-    Russia from behind"), so no pattern list can be complete; the embedding model
-    catches the variants that keep the calque's picture.
+    Why: machine translation varies its word-for-word renderings ("burning the
+    whole quilt because of one flea"), so no pattern list can be complete; the
+    embedding model catches the variants that keep the calque's picture.
 
-    Bad: Serbia was accused of firing at its ally from behind with shells sent to Ukraine.
-    Good: Serbia was accused of betraying its ally with shells sent to Ukraine.
+    Bad: The ministry is burning the whole quilt because of one flea.
+    Good: The ministry is cutting off its nose to spite its face.
     """
     cat = catalog(ctx)
     for m in embedding_matches(doc, ctx):

@@ -358,4 +358,20 @@ def test_patterns_on_tune_split() -> None:
     items = load("tune")
     preds, _ = predict(items, fast=True)
     result = score(items, [[(a, b) for a, b, *_ in p] for p in preds])
-    assert result.precision >= 0.95 and result.recall >= 0.9, str(result)
+    assert result.precision >= 0.95 and result.recall >= 0.65, str(result)
+
+
+@pytest.mark.embeddings
+def test_embeddings_add_recall_on_tune_paraphrases() -> None:
+    """The tune items written as paraphrases (ids from 106): the patterns miss
+    them, MT202 must find some without false alarms on the traps among them."""
+    from tests.fixtures.idioms.evaluate import load, predict, score
+
+    items = [i for i in load("tune") if int(i["id"].split("-")[1]) >= 106]
+    fast, _ = predict(items, fast=True)
+    full, _ = predict(items, fast=False)
+    before = score(items, [[(a, b) for a, b, *_ in p] for p in fast])
+    after = score(items, [[(a, b) for a, b, *_ in p] for p in full])
+    assert after.tp >= before.tp + 4, (str(before), str(after))
+    assert after.fp == 0, str(after)
+    assert all(0 < c <= 1 for p in full for *_, c in p)
