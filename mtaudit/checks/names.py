@@ -9,9 +9,10 @@ wins over document evidence, and a span gets at most one name finding.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from mtaudit.document import Document
@@ -37,11 +38,14 @@ from mtaudit.names_index import (
 )
 from mtaudit.registry import register
 
+# Where a URL, an e-mail address, a handle or a domain name may be: cheap to find,
+# then checked on the whole whitespace-delimited chunk.
+_URL_HINT = re.compile(r"://|@|\bwww\.|\w\.[a-z]{2,}\b", re.IGNORECASE)
 _URLISH = re.compile(
     r"(?:https?://|ftp://|www\.)\S+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|@\w+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|info|io|co|uk|de|fr|rs|hr|pl|cz|ru|ro|hu|tr|br|es|it|pt|vn)\b(?:/\S*)?",
+    r"|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|info|io|co|uk|de|fr|rs|hr|pl|cz|ru|ro|hu|tr|br|es|it|pt|vn)(?:/\S*)?",
     re.IGNORECASE,
 )
 # "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —"
@@ -96,15 +100,42 @@ def _credits(ctx: Context) -> frozenset[str]:
 
 
 def _zones(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _URLISH.finditer(text)]
+    """URLs, e-mail addresses, handles and domain names: never names to check."""
+    out: list[tuple[int, int]] = []
+    for hint in _URL_HINT.finditer(text):
+        if out and hint.start() < out[-1][1]:
+            continue
+        start = max(text.rfind(c, 0, hint.start()) for c in ' \t\n(<"“') + 1
+        ends = [i for i in (text.find(c, hint.end()) for c in ' \t\n)>"”') if i >= 0]
+        end = min(ends) if ends else len(text)
+        for m in _URLISH.finditer(text, start, end):
+            out.append(m.span())
+    return out
 
 
 def _datelines(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _DATELINE.finditer(text)]
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+class SpanSet:
+    """Spans answering "does anything overlap [start, end)?" in O(log n)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [s for s, _ in ordered]
+        self.max_end: list[int] = []
+        best = -1
+        for _, e in ordered:
+            best = max(best, e)
+            self.max_end.append(best)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans that start before `end`
+        return i > 0 and self.max_end[i - 1] > start
+
+
+def _inside(spans: SpanSet, start: int, end: int) -> bool:
+    return spans.overlaps(start, end)
 
 
 def _line_bounds(text: str, offset: int) -> tuple[int, int]:
@@ -151,8 +182,8 @@ def _possessive_end(text: str, end: int) -> tuple[int, str]:
 
 
 def _all_caps(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    """Every cased letter is a capital (and there is one)."""
+    return s.isupper()
 
 
 def _caps_pattern_ok(surface: str, target: str) -> bool:
@@ -244,8 +275,8 @@ def _glossary_hits(
     doc: Document, ctx: Context, ts: TokenStream, index: NameIndex
 ) -> tuple[list[NameHit], list[tuple[int, int]]]:
     text = doc.text
-    zones = _zones(text)
-    datelines = _datelines(text)
+    zones = SpanSet(_zones(text))
+    datelines = SpanSet(_datelines(text))
     ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
     credits = _credits(ctx)
     mentions: list[_Mention] = []
@@ -480,8 +511,8 @@ def _runs(text: str, ts: TokenStream) -> list[tuple[int, int]]:
 def _phrase_hits(
     text: str,
     ts: TokenStream,
-    zones: list[tuple[int, int]],
-    taken: list[tuple[int, int]],
+    zones: SpanSet,
+    taken: SpanSet,
     verified: set[tuple[int, int]],
 ) -> list[NameHit]:
     """A multi-word name written with its diacritics in one place and without
@@ -528,9 +559,9 @@ def _doc_hits(
 ) -> list[NameHit]:
     """Inconsistent spellings of one name inside the document, glossary or not."""
     text = doc.text
-    zones = _zones(text) + _datelines(text)
-    hits: list[NameHit] = _phrase_hits(text, ts, zones, hard, set(verified))
-    taken = hard + verified + [(h.start, h.end) for h in hits]
+    zones = SpanSet(_zones(text) + _datelines(text))
+    hits: list[NameHit] = _phrase_hits(text, ts, zones, SpanSet(hard), set(verified))
+    taken = SpanSet(hard + verified + [(h.start, h.end) for h in hits])
     groups: dict[str, list[int]] = defaultdict(list)
     lower: dict[str, list[int]] = defaultdict(list)
     for i, (start, end) in enumerate(ts.tokens):
@@ -625,8 +656,8 @@ def _surname_caps(
     text: str,
     ts: TokenStream,
     index: NameIndex,
-    zones: list[tuple[int, int]],
-    taken: list[tuple[int, int]],
+    zones: SpanSet,
+    taken: SpanSet,
 ) -> list[NameHit]:
     """A given name followed by a surname in capitals ("Jaume COLLBONI"): the
     French and Spanish "Prénom NOM" convention copied into English text."""
@@ -679,7 +710,7 @@ def _fuzzy_hits(
         if len(k) >= 6 and not is_common_word(k) and zipf(k) < 2.5 and not _all_caps(bests[k])
     ]
     out: list[NameHit] = []
-    for k in keys:
+    for k in keys if reference else ():
         if k in names:
             continue
         for r, surface in reference.items():
@@ -704,37 +735,42 @@ def _fuzzy_hits(
             break
     if len(keys) < 2:
         return out
-    keys.sort()
-    for a_i, a in enumerate(keys):
-        for b in keys[a_i + 1 :]:
-            if a[0] != b[0] or abs(len(a) - len(b)) > 1:
-                continue
-            if a.startswith(b) or b.startswith(a):
-                continue  # Serbia / Serbian: a derived word, not a misspelling
-            if Levenshtein.distance(a, b, score_cutoff=1) > 1:
-                continue
-            if a in names and b in names:
-                continue
-            na, nb = len(groups[a]), len(groups[b])
-            if na == nb:
-                continue
-            minority, majority = (a, b) if na < nb else (b, a)
-            if minority in names:
-                continue
-            for i in groups[minority]:
-                start, end = ts.tokens[i]
-                end2, poss = _possessive_end(text, end)
-                out.append(
-                    NameHit(
-                        "MT105",
-                        start,
-                        end2,
-                        f"Inconsistent spelling: {text[start:end]!r}, elsewhere {bests[majority]!r}",
-                        bests[majority] + poss,
-                        0.5,
-                        Severity.MINOR,
-                    )
+    buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for k in sorted(keys):
+        buckets[(k[0], len(k))].append(k)
+    pairs = (
+        (a, b)
+        for (first, size), bucket in buckets.items()
+        for a_i, a in enumerate(bucket)
+        for b in bucket[a_i + 1 :] + buckets.get((first, size + 1), [])
+    )
+    for a, b in pairs:
+        if a.startswith(b) or b.startswith(a):
+            continue  # Serbia / Serbian: a derived word, not a misspelling
+        if Levenshtein.distance(a, b, score_cutoff=1) > 1:
+            continue
+        if a in names and b in names:
+            continue
+        na, nb = len(groups[a]), len(groups[b])
+        if na == nb:
+            continue
+        minority, majority = (a, b) if na < nb else (b, a)
+        if minority in names:
+            continue
+        for i in groups[minority]:
+            start, end = ts.tokens[i]
+            end2, poss = _possessive_end(text, end)
+            out.append(
+                NameHit(
+                    "MT105",
+                    start,
+                    end2,
+                    f"Inconsistent spelling: {text[start:end]!r}, elsewhere {bests[majority]!r}",
+                    bests[majority] + poss,
+                    0.5,
+                    Severity.MINOR,
                 )
+            )
     return out
 
 
@@ -857,8 +893,8 @@ def name_mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     Why: UTF-8 read as Windows-1252 or Latin-1 turns every accented letter into
     two or three symbols; the repaired name is suggested.
 
-    Bad: Serbian President Aleksandar VuÄiÄ‡ spoke on Sunday.
-    Good: Serbian President Aleksandar Vučić spoke on Sunday.
+    Bad: Former German chancellor Gerhard SchrÃ¶der spoke on Sunday.
+    Good: Former German chancellor Gerhard Schröder spoke on Sunday.
     """
     yield from _report(doc, ctx, "MT104")
 
