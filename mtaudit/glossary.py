@@ -9,7 +9,9 @@ Kinds of glossary (SPEC §4), each recognized by its header row:
 - ``false_friends``: ``false_friends/<lang>.tsv`` — false friends and word-sense
   errors with the contexts where they are wrong;
 - ``credits``: ``credits.tsv`` — news agencies and photo credits;
-- ``terms``: ``term,preferred,forbidden,note`` — a project's own terminology.
+- ``terms``: ``term,preferred,forbidden,note`` — a project's own terminology;
+- ``allowed``: ``word,type,note`` — words English frequency lists miss (Latin
+  tags, loanwords, abbreviations) and the affixes of regular rare words.
 
 The default set ships inside the package and is always on; ``-g FILE`` adds a
 user's file (its kind taken from its header), which extends the defaults and
