@@ -3,6 +3,7 @@ pull request's diff (``::error file=…,line=…,col=…,title=MT201::message``)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mtaudit.engine import DocumentReport
@@ -44,7 +45,7 @@ def annotation(report: DocumentReport, f: Finding) -> str:
     message = f.message
     if f.suggestion is not None:
         message += f" — suggestion: {f.suggestion or '(remove)'}"
-    if doc.path and doc.id and not doc.path.endswith((".txt", ".md")):
+    if doc.path and doc.id != Path(doc.path).stem:  # a record or an i18n key
         message = f"[{doc.id}] {message}"
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{command_for(f)} {head}::{escape_data(message)}"

@@ -10,6 +10,7 @@ in the file when it is written without escapes, so SARIF, GitHub annotations and
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator
@@ -26,15 +27,27 @@ scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # public, un
 _PROSE = re.compile(r"[^\W\d_]")
 
 
+class _Lines:
+    """Line numbers of offsets in one file, by bisection (files hold many values)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def index(self, offset: int) -> int:
+        """0-based line of ``offset``."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
 def _document(
-    path: Path, keys: list[str], value: str, text: str, start: int, raw_equal: bool
+    path: Path, keys: list[str], value: str, lines: _Lines, start: int, raw_equal: bool
 ) -> Document:
-    line_start = text.rfind("\n", 0, start) + 1
+    line = lines.index(start)
+    line_start = lines.starts[line]
     return Document(
         id=f"{path.stem}:{'.'.join(keys)}",
         text=value,
         path=str(path),
-        line_base=text.count("\n", 0, start),
+        line_base=line,
         meta={
             "key": ".".join(keys),
             "_file_offset": start if raw_equal else None,
@@ -102,13 +115,16 @@ def read_json(path: Path, options: ReadOptions) -> Iterator[Document]:
         raise InputError(name, None, "empty file, nothing to audit")
     try:
         json.loads(text)
+        walk = _JsonStrings(text)
+        walk.value(0, [])
     except json.JSONDecodeError as exc:
         raise InputError(name, exc.lineno, f"malformed JSON: {exc.msg}") from None
-    walk = _JsonStrings(text)
-    walk.value(0, [])
+    except RecursionError:
+        raise InputError(name, None, "JSON nested too deeply") from None
+    lines = _Lines(text)
     for keys, value, start, end in walk.found:
         if _wanted(keys, value):
-            yield _document(path, keys, value, text, start, text[start:end] == value)
+            yield _document(path, keys, value, lines, start, text[start:end] == value)
 
 
 @register_reader(".yaml", ".yml")
@@ -131,13 +147,14 @@ def read_yaml(path: Path, options: ReadOptions) -> Iterator[Document]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(name, line, f"malformed YAML: {problem}") from None
     seen: set[int] = set()
+    lines = _Lines(text)
     for root in roots:
         if root is not None:
-            yield from _yaml_node(path, text, root, [], seen)
+            yield from _yaml_node(path, text, lines, root, [], seen)
 
 
 def _yaml_node(
-    path: Path, text: str, node: Any, keys: list[str], seen: set[int]
+    path: Path, text: str, lines: _Lines, node: Any, keys: list[str], seen: set[int]
 ) -> Iterator[Document]:
     import yaml
 
@@ -147,10 +164,10 @@ def _yaml_node(
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(getattr(key_node, "value", "?"))
-            yield from _yaml_node(path, text, value_node, [*keys, key], seen)
+            yield from _yaml_node(path, text, lines, value_node, [*keys, key], seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _yaml_node(path, text, item, [*keys, str(index)], seen)
+            yield from _yaml_node(path, text, lines, item, [*keys, str(index)], seen)
     elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
         value = node.value
         if not _wanted(keys, value):
@@ -162,9 +179,9 @@ def _yaml_node(
             nl = text.find("\n", start)
             body = nl + 1 if nl >= 0 else start
             indent = len(text[body:]) - len(text[body:].lstrip(" "))
-            doc = _document(path, keys, value, text, body + indent, False)
+            doc = _document(path, keys, value, lines, body + indent, False)
         elif node.style in ('"', "'"):
-            doc = _document(path, keys, value, text, start + 1, raw[1:-1] == value)
+            doc = _document(path, keys, value, lines, start + 1, raw[1:-1] == value)
         else:
-            doc = _document(path, keys, value, text, start, raw == value)
+            doc = _document(path, keys, value, lines, start, raw == value)
         yield doc
