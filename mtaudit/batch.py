@@ -57,7 +57,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 RECORD_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
-DEFAULT_CHUNK = 256
+DEFAULT_CHUNK = 64
 
 
 # -- engines, built once per process --------------------------------------------------
@@ -867,21 +867,28 @@ def run_batch(
                 runner = InlineRunner(config)
         writer = stack.enter_context(open_writer(output_path))
         bar = stack.enter_context(_progress(source, enabled=progress))
-        for frame in runner.map(iter(source)):
+        marks: deque[int] = deque()  # how far reading had got when each chunk was cut
+
+        def frames() -> Iterator[pd.DataFrame]:
+            for frame in source:
+                marks.append(source.done)
+                yield frame
+
+        for frame in runner.map(frames()):
             writer.write(frame)
             stats.rows += len(frame)
             stats.errors += int(frame["error"].notna().sum())
-            bar(stats.rows)
+            bar(stats.rows, marks.popleft())
     stats.seconds = time.perf_counter() - start
     stats.bytes = source.done if source.unit == "bytes" else 0
     return stats
 
 
 @contextlib.contextmanager
-def _progress(source: Source, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+def _progress(source: Source, *, enabled: bool) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr (rows, rows/s, ETA); a no-op when disabled."""
     if not enabled:
-        yield lambda rows: None
+        yield lambda rows, done: None
         return
     from rich.console import Console
     from rich.progress import (
@@ -908,10 +915,10 @@ def _progress(source: Source, *, enabled: bool) -> Iterator[Callable[[int], None
     ) as bar:
         task = bar.add_task("audit", total=source.total, rows=0, rate="-")
 
-        def update(rows: int) -> None:
+        def update(rows: int, done: int) -> None:
             elapsed = time.perf_counter() - started
             rate = f"{rows / elapsed:,.0f}" if elapsed > 0 else "-"
-            bar.update(task, completed=source.done, rows=f"{rows:,}", rate=rate)
+            bar.update(task, completed=done, rows=f"{rows:,}", rate=rate)
 
         yield update
         if source.total is not None:

@@ -58,7 +58,7 @@ def batch(
     jobs: JobsOpt = None,
     chunk_size: Annotated[
         int, typer.Option("--chunk-size", min=1, help="Rows per chunk sent to a worker.")
-    ] = 256,
+    ] = 64,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     glossary: GlossaryOpt = None,
     select: SelectOpt = None,
