@@ -10,7 +10,7 @@ import pytest
 from mtaudit.glossary import Glossaries, validate_file
 from tests.helpers import audit
 
-EXAMPLE = str(Path(__file__).parents[2] / "samples" / "glossaries" / "terms.csv")
+EXAMPLE = str(Path(__file__).parents[2] / "glossaries" / "examples" / "terms.csv")
 
 
 def found(
