@@ -169,8 +169,9 @@ def render(
         ("lowest score", summary.get("min_score")),
         ("gate", status),
     ]
-    if summary.get("baselined"):
-        cards.append(("baselined", summary["baselined"]))
+    for key in ("baselined", "suppressed", "outside_diff"):
+        if summary.get(key):
+            cards.append((key.replace("_", " "), summary[key]))
     card_html = "".join(
         f'<div class="card{" bad" if k == "gate" and v == "FAILED" else ""}">'
         f"<b>{esc(v if v is not None else '–')}</b><span>{esc(k)}</span></div>"
