@@ -42,18 +42,43 @@ class Lexicon:
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
 
 
+def _trie(forms: Iterable[str]) -> str:
+    """One regex for many literal forms, as a character trie: Python's ``re`` tries
+    the alternatives of a flat alternation one by one at every position."""
+    root: dict[str, Any] = {}
+    for form in forms:
+        node = root
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
 def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
-    alts = []
-    for form in sorted(set(forms), key=lambda f: (-len(f), f)):
-        pat = re.escape(form).replace(r"\ ", r"\s+")
-        if form[:1].isalnum():
-            pat = r"(?<![\w/])" + pat
-        if form[-1:].isalnum():
-            pat += r"(?!\w|-\w)"
-        alts.append(pat)
-    if not alts:
+    """The forms at word boundaries (where a form starts or ends with a letter or
+    digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL"."""
+    unique = {f for f in forms if f}
+    if not unique:
         return None
-    return re.compile("|".join(alts), re.IGNORECASE if ignore_case else 0)
+    pattern = (
+        r"(?:(?=\w)(?<![\w/])|(?!\w))"  # a word-initial form starts at a word start
+        + "(?:"
+        + _trie(unique)
+        + r")(?:(?<=\w)(?!\w|-\w)|(?<!\w))"  # and a word-final form ends at a word end
+    )
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
 
 
 def _forms(row: Row) -> list[str]:

@@ -174,7 +174,7 @@ def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         if word.isdigit() and len(word) < 2:
             continue
-        if b.word[:1].isupper() and len(word) <= 3 and word.isalpha():
+        if b.word[:1].isupper() and len(word) <= 3 and word not in FUNCTION_WORDS:
             continue  # "Li Li", "Xi Xi": reduplicated given names
         if b.word[:1].isupper() and not _common(word):
             others = len(re.findall(r"(?<!\w)" + re.escape(a.word) + r"(?!\w)", text))
@@ -221,6 +221,8 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
         for n in range(1, max_n + 1):
             if i + 2 * n > len(toks):
                 break
+            if low[i] != low[i + n]:
+                continue  # cheap test before comparing whole phrases
             k = 1
             while (
                 i + (k + 1) * n <= len(toks) and low[i + k * n : i + (k + 1) * n] == low[i : i + n]
