@@ -399,3 +399,28 @@ def test_embedder_cache_deduplicates_and_stays_bounded() -> None:
     assert model.seen == ["a", "bb", "ccc", "dddd"]
     big = embedder.encode(["w", "x", "y", "z", "w"])  # more than the cache holds at once
     assert big.shape == (5, 2) and len(embedder._cache) == 3
+
+
+@pytest.mark.slow
+def test_100k_row_csv_with_one_malformed_row(tmp_path: Path) -> None:
+    n, bad = 100_000, 54_321
+    src = tmp_path / "wire.csv"
+    with src.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["id", "text"])
+        for i in range(n):
+            row = [f"r{i}", f"Item {i} was filed , the desk said."]
+            writer.writerow([*row, "stray"] if i == bad else row)
+    out = tmp_path / "out.parquet"
+    cfg = make_config(fast=True, select="MT401")
+    stats = run_batch(src, out, cfg, chunk_size=5000)
+    assert (stats.rows, stats.errors) == (n, 1)
+    df = pd.read_parquet(out, columns=["id", "tokenization", "error"])
+    assert len(df) == n and df["id"].tolist()[bad - 1 : bad + 2] == [
+        f"r{bad - 1}",
+        f"r{bad}",
+        f"r{bad + 1}",
+    ]
+    errors = df[df["error"].notna()]
+    assert errors["id"].tolist() == [f"r{bad}"]
+    assert int((df["tokenization"] == 1).sum()) == n - 1  # the other 99,999 were audited
