@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mtaudit.cli import app
@@ -240,3 +242,51 @@ def test_check_a_localization_repository(tmp_path: Path, monkeypatch: pytest.Mon
     }
     # the German file is read too (clean), and the suppressed line stays quiet
     assert any(d["path"] == "locales/de/common.json" for d in docs)
+
+
+# -- any input: same length, same newlines, kept characters unchanged ---------------
+
+
+_PIECES = st.sampled_from(
+    [
+        "word",
+        " ",
+        "\n",
+        "\r\n",
+        "```",
+        "~~~",
+        "    ",
+        "`",
+        "<b>",
+        "</p>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "[a](b)",
+        "---",
+        "<script>",
+        "</script>",
+        "&",
+        "<",
+        ">",
+        "é",
+        "00:01.000 --> 00:02.000",
+        "1",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_masking_readers_preserve_offsets(text: str) -> None:
+    from mtaudit.readers.markup import blank
+
+    for doc_text in (
+        markdown_document(text, "x.md", "x").text,
+        html_document(text, "x.html", "x").text,
+        blank(text, subtitle_masks(text)[0]),
+    ):
+        assert len(doc_text) == len(text)
+        assert all(
+            a == b or (a == " " and b not in "\r\n") for a, b in zip(doc_text, text, strict=True)
+        )
