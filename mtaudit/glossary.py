@@ -329,7 +329,16 @@ def _validate_idiom(row: Row) -> Iterable[str]:
     yield from validate_cells(row["literal"], row["suggestion"])
 
 
-CREDIT_KINDS = ("agency", "photo", "photographer", "qualifier", "label", "caption-label", "cue")
+CREDIT_KINDS = (
+    "agency",
+    "photo",
+    "photographer",
+    "qualifier",
+    "label",
+    "caption-label",
+    "cue",
+    "exclude",
+)
 
 
 def _validate_credit(row: Row) -> Iterable[str]:

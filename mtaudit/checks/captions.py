@@ -39,6 +39,7 @@ class Lexicon:
     labels: re.Pattern[str] | None
     caption_labels: re.Pattern[str] | None
     cues: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None = None  # names that contain a credit word
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
 
 
@@ -102,6 +103,7 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
         labels=_alternation(by_kind.get("label", [])),
         caption_labels=_alternation(by_kind.get("caption-label", [])),
         cues=_alternation(by_kind.get("cue", []), ignore_case=True),
+        exclude=_alternation(by_kind.get("exclude", [])),
         forms=forms,
     )
 
@@ -373,6 +375,8 @@ def find_credits(text: str, lex: Lexicon) -> list[Credit]:
         out.extend(_label_credit(text, m, lex) for m in lex.labels.finditer(text))
     if lex.terms:
         covered = [(c.start, c.end) for c in out]
+        if lex.exclude:
+            covered += [m.span() for m in lex.exclude.finditer(text)]
         last = -1
         for m in lex.terms.finditer(text):
             if m.start() < last or any(s <= m.start() < e for s, e in covered):

@@ -18,7 +18,7 @@ from mtaudit.checks.captions import (
     lexicon,
 )
 from mtaudit.engine import Context
-from mtaudit.glossary import default_dir, validate_file
+from mtaudit.glossary import CREDIT_KINDS, default_dir, validate_file
 from tests.conftest import SEED_GOLD, SHARED
 from tests.helpers import audit, engine_for, spans
 
@@ -38,15 +38,7 @@ def test_credits_glossary_is_valid() -> None:
     assert kind.name == "credits"
     assert not problems, problems
     kinds = {r["kind"] for r in rows}
-    assert kinds <= {
-        "agency",
-        "photo",
-        "photographer",
-        "qualifier",
-        "label",
-        "caption-label",
-        "cue",
-    }
+    assert kinds <= set(CREDIT_KINDS)
     credits = {r["credit"] for r in rows}
     for needed in ("Getty Images", "AFP", "Reuters", "AP", "EPA", "Anadolu", "PA", "Xinhua"):
         assert needed in credits
@@ -99,6 +91,16 @@ POSITIVES = [
         "A firefighter carries a child from the rubble in Hatay Anadolu",
     ),
     (
+        "Allies pledged new air defence systems. A man walks past a mural in Kyiv, Ukraine, "
+        "November 3, 2024. REUTERS/Gleb Garanich The war has entered its third winter.",
+        "A man walks past a mural in Kyiv, Ukraine, November 3, 2024. REUTERS/Gleb Garanich",
+    ),
+    (
+        "Scholz met Macron on Wednesday. Scholz and Macron shake hands at the Elysee Palace "
+        "Pool via REUTERS The two leaders agreed to coordinate sanctions.",
+        "Scholz and Macron shake hands at the Elysee Palace Pool via REUTERS",
+    ),
+    (
         "Farmers drive tractors into the capital on Tuesday (AP Photo/Peter Dejong) "
         "The government said the cuts were needed.",
         "Farmers drive tractors into the capital on Tuesday (AP Photo/Peter Dejong)",
@@ -147,6 +149,12 @@ TRAPS = [
     "Kyodo News said the prime minister would travel to Washington.",
     "Visitors flocked to the Getty Center in Los Angeles.",
     "The story was first reported by the Financial Times and later confirmed to Reuters.",
+    "The J. Paul Getty Museum reopened on Monday after a three-week closure.",
+    "He met former New York mayor Michael Bloomberg. The talks ended without a deal.",
+    "Russia's Sputnik V vaccine was approved in several countries.",
+    "Xinhua News Agency BEIJING, Feb. 11 (Xinhua) -- The plenary session opened.",
+    'Google said "Reuters" had misreported the figure.',
+    "The event ended with a speech by the chairman of China Xinhua Network",
 ]
 
 
