@@ -116,6 +116,13 @@ def test_sarif_rules_and_results_carry_the_contract(reports: list[DocumentReport
         assert line[region["startColumn"] - 1 :].startswith(snippet.split("\n")[0])
         assert region["endColumn"] == region["startColumn"] + region["charLength"]
         assert re.fullmatch(r"[0-9a-f]{32}", result["partialFingerprints"]["mtaudit/v1"])
+        for fix in result.get("fixes", []):
+            (change,) = fix["artifactChanges"]
+            (replacement,) = change["replacements"]
+            deleted = replacement["deletedRegion"]
+            assert deleted["charOffset"] == region["charOffset"]
+            assert replacement["insertedContent"]["text"] == result["properties"]["suggestion"]
+    assert any("fixes" in r for r in log["runs"][0]["results"])
 
 
 def test_sarif_fingerprints_survive_lines_moving(tmp_path: Path) -> None:

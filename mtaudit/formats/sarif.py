@@ -54,6 +54,12 @@ def artifact_uri(path: str | None, fallback: str) -> str:
     return Path(rel).as_posix()
 
 
+def _safe(f: Finding) -> bool:
+    from mtaudit.fixer import is_safe
+
+    return is_safe(f)
+
+
 def file_column(doc: Document, line: int, col: int) -> int:
     """A column in the file: values read out of i18n files start mid-line."""
     base = doc.meta.get("_col_base")
@@ -131,6 +137,29 @@ def sarif_result(report: DocumentReport, f: Finding, rule_index: dict[str, int])
     }
     if f.code in rule_index:
         result["ruleIndex"] = rule_index[f.code]
+    if base is not None and _safe(f):
+        # What `mtaudit fix` would do, for SARIF viewers that apply fixes.
+        result["fixes"] = [
+            {
+                "description": {
+                    "text": f"Replace with {f.suggestion!r}" if f.suggestion else "Remove"
+                },
+                "artifactChanges": [
+                    {
+                        "artifactLocation": {"uri": artifact_uri(doc.path, doc.id)},
+                        "replacements": [
+                            {
+                                "deletedRegion": {
+                                    "charOffset": base + f.start,
+                                    "charLength": f.end - f.start,
+                                },
+                                "insertedContent": {"text": f.suggestion or ""},
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
     if f.suggestion is not None:
         result["properties"]["suggestion"] = f.suggestion
     return result
