@@ -290,3 +290,20 @@ def test_masking_readers_preserve_offsets(text: str) -> None:
         assert all(
             a == b or (a == " " and b not in "\r\n") for a, b in zip(doc_text, text, strict=True)
         )
+
+
+def test_yaml_comment_directives(tmp_path: Path) -> None:
+    path = tmp_path / "sup.yml"
+    path.write_text(
+        'a: "Hello , world" # mtaudit: ignore MT401\n'
+        "# mtaudit: ignore MT4\n"
+        "b: Bye , now .\n"
+        "c: Still , here.\n",
+        encoding="utf-8",
+    )
+    docs = check_json(str(path))
+    assert [(d["id"], len(d["findings"])) for d in docs] == [
+        ("sup:a", 0),
+        ("sup:b", 0),
+        ("sup:c", 1),
+    ]

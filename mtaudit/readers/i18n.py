@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mtaudit.document import Document
+from mtaudit.engine import IGNORE_FIELD
 from mtaudit.readers import InputError, ReadOptions, decode, read_bytes, register_reader
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -184,4 +185,29 @@ def _yaml_node(
             doc = _document(path, keys, value, lines, start + 1, raw[1:-1] == value)
         else:
             doc = _document(path, keys, value, lines, start, raw == value)
+        codes = _comment_directive(text, lines, lines.index(start))
+        if codes is not None:
+            doc.meta[IGNORE_FIELD] = codes or "MT"
         yield doc
+
+
+_YAML_DIRECTIVE = re.compile(r"#\s*mtaudit:\s*ignore\b[ \t]*((?:MT\d{1,3}[ \t,]*)*)", re.IGNORECASE)
+
+
+def _comment_directive(text: str, lines: _Lines, line: int) -> str | None:
+    """Codes of a ``# mtaudit: ignore MT401`` comment trailing the key's line or
+    alone on the line above it; None when there is none."""
+
+    def line_text(i: int) -> str:
+        lo = lines.starts[i]
+        hi = lines.starts[i + 1] if i + 1 < len(lines.starts) else len(text)
+        return text[lo:hi]
+
+    candidates = [line_text(line)]
+    if line > 0 and line_text(line - 1).lstrip().startswith("#"):
+        candidates.append(line_text(line - 1))
+    for candidate in candidates:
+        m = _YAML_DIRECTIVE.search(candidate)
+        if m:
+            return ",".join(re.findall(r"MT\d{1,3}", m.group(1), re.IGNORECASE))
+    return None
