@@ -34,7 +34,9 @@ app.add_typer(baseline_app, name="baseline")
 @baseline_app.command("create")
 def baseline_create(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Baseline file to write.")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="Baseline file to write.")
+    ],
     glossary: GlossaryOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
