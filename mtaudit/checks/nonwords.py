@@ -40,7 +40,8 @@ SUGGEST_MIN_ZIPF = 3.0  # only suggest words an editor would recognize
 INFLECTED_STEM_ZIPF = 1.5  # an inflected form of a word this frequent is a word
 _INFLECTIONS = frozenset({"s", "es", "ed", "ing", "ings", "er", "ers"})
 INITIAL_MAX_RANK = 1000
-COMMON_ZIPF = 4.0  # a capitalized unknown opening a sentence: only very common targets
+COMMON_ZIPF = 4.0
+RARE_EDIT_GAP = 3.0  # ... unless the edit is a swap of two neighbouring letters  # a capitalized unknown opening a sentence: only very common targets
 
 _APOS = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 _POSSESSIVE = re.compile(r"(?:'s|')$")
@@ -369,6 +370,10 @@ def _swapped(a: str, b: str) -> bool:
 
 def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[str]) -> Odd | None:
     raw = text[start:end]
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if not (before.isspace() or before in _EDGE) or not (after.isspace() or after in _EDGE):
+        return None  # glued to symbols ("Ã‰lisabeth"): the encoding checks' business
     word = _POSSESSIVE.sub("", raw.translate(_APOS))
     if len(word) < 3 or not is_latin_word(word):
         return None
@@ -391,8 +396,13 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
         if zipf >= RARE_ZIPF:
             return None
         hit = suggest(lower, 1)
-        if hit is None or en_zipf(hit[0]) < zipf + MISSPELLING_GAP:
-            return None  # a rare real word, not a typo of a common one
+        if hit is None:
+            return None
+        # A rare real word ("embers", "stoles") is often one edit from a common
+        # one; swapped neighbours ("thier") are typos, other edits need a wider gap.
+        gap = MISSPELLING_GAP if _swapped(lower, hit[0]) else RARE_EDIT_GAP
+        if en_zipf(hit[0]) < zipf + gap:
+            return None
         if initial and not (_swapped(lower, hit[0]) and _rank(hit[0]) <= INITIAL_MAX_RANK):
             return None  # a name opening the sentence ("Parly", "Werth")
         return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
@@ -409,6 +419,7 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
 
 
 _DIGIT = re.compile(r"[\d_]")
+_EDGE = frozenset(".,;:!?\"'()[]{}-–—/…“”‘’«»*<>")
 
 
 def analyze(doc: Document, ctx: Context) -> list[Odd]:

@@ -220,6 +220,7 @@ _QUOTED = re.compile(
     r"|(?<![\w\"])\"([^\"\n]{1,400})\"(?!\w)"
     r"|(?<![\w‘’'])[‘']([^‘’'\n]{1,200}?)[’'](?![A-Za-z])"
 )
+_LIST_JOIN = re.compile(r"\s*(?:,|;|and|or|,\s*and|,\s*or)\s*")
 _QUOTE_MARK = re.compile(r"[“«„\"‘']")
 _ITALIC = re.compile(
     r"<(i|em|cite)>(.{1,400}?)</\1>|(?<![\w*])\*([^*\n]{1,200})\*(?![\w*])|(?<![\w_])_([^_\n]{1,200})_(?!\w)",
@@ -228,6 +229,7 @@ _ITALIC = re.compile(
 _CUE_BEFORE = re.compile(
     r"(?:so-called|called|known as|term|word|words|phrase|expression|slogan|motto|"
     r"dubbed|titled|entitled|nicknamed|named|chanting|chanted|shouting|shouted|"
+    r"reading|read|bearing|inscribed|emblazoned with|"
     r"in [A-Z][a-z]+|[A-Z][a-z]+ (?:word|phrase|term|expression))\s*[:,]?\s*$"
 )
 _GLOSS_AFTER = re.compile(
@@ -281,6 +283,7 @@ def exempt_spans(doc: Document) -> Spans:
         if "*" in text or "_" in text or "<" in text:
             out.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
         last_end = 0
+        last_exempt = -1
         for q in _QUOTE_MARK.finditer(text):
             m = _QUOTED.match(text, q.start()) if q.start() >= last_end else None
             if m is None:
@@ -294,9 +297,12 @@ def exempt_spans(doc: Document) -> Spans:
                 len(words) <= 3
                 or (len(words) <= 12 and capitals >= 0.6 * len(words))
                 or _CUE_BEFORE.search(before)
+                # the next item of a list of quoted slogans or titles
+                or (last_exempt >= 0 and _LIST_JOIN.fullmatch(text, last_exempt, m.start()))
                 or _glossed(text, m.end())
             ):
                 out.append((m.start(), m.end()))
+                last_exempt = m.end()
         return Spans(out)
 
     return doc.memo("mtaudit.untranslated.exempt", compute)
@@ -324,6 +330,7 @@ class Word:
     zipf: float = 0.0  # in ``lang``
     en: float = 0.0
     lone: bool = False  # foreign enough to be reported on its own
+    initial: bool = False  # capitalized at the start of a sentence (maybe a name)
 
 
 _NEUTRAL = Word(NEUTRAL)
@@ -374,9 +381,9 @@ def _classify(
         initial = False
     lang, fz = foreign_evidence(lower, langs)
     if fz >= FOREIGN_MIN_ZIPF and fz - en >= FOREIGN_MARGIN:
-        return Word(FOREIGN, lang, fz, en, lone=not initial and _lone(lower, en, fz))
-    if en == 0 and not initial and _lone(lower, en, fz):
-        return Word(FOREIGN, lang, fz, en, lone=True)
+        return Word(FOREIGN, lang, fz, en, lone=_lone(lower, en, fz), initial=initial)
+    if en == 0 and _lone(lower, en, fz):
+        return Word(FOREIGN, lang, fz, en, lone=True, initial=initial)
     if en >= SINGLE_EN_MAX:
         return Word(ENGLISH, "", 0.0, en)
     return _NEUTRAL  # unknown everywhere: a non-word, not a fragment
@@ -504,7 +511,11 @@ def _runs(
             confidence = 0.9
         elif count >= RUN_MIN_WORDS:
             confidence = 0.75
-        elif count <= 2 and all(classes[k].lone for k in members):
+        elif all(classes[k].lone for k in members) and (
+            count == 2 or (count == 1 and not classes[members[0]].initial)
+        ):
+            # one or two words no English text uses; a lone capitalized word
+            # opening a sentence is more likely a name
             confidence = 0.6
         else:
             continue

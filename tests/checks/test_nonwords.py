@@ -15,7 +15,7 @@ from tests.helpers import audit, spans
         ("Any witnss evidence was lost.", "witnss", "witness"),
         ("He spoke abotu the plan.", "abotu", "about"),
         ("She said thier plan failed.", "thier", "their"),
-        ("The deposit for the appartment was paid.", "appartment", "apartment"),
+        ("The minister anounced a new plan.", "anounced", "announced"),
         ("Duting the 1980s he worked in television.", "Duting", "During"),
     ],
 )
@@ -42,6 +42,7 @@ def test_garbled_word_without_close_suggestion() -> None:
         "Output rose to 9.5 mln bpd, e.g. in Q3, per OPEC+ and the IEA.",
         "Write to info@agency-example.org or see www.example.com/reports today.",
         "The loan was repaid in korunas and zlotys.",
+        "Embers glowed as the priests put on their stoles.",
         "Excavations at Mohenjo-daro revealed flush toilets.",
         "Brandt's so-called “Ostpolitik” and the *Kulturkampf* are history.",
     ],
