@@ -383,7 +383,7 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
     if not lower.isascii() and strip_accents(lower) in allowed.words:
         return None
     initial = False
-    if any(c.isupper() for c in word[1:]):
+    if word[1:] != word[1:].lower():
         return None  # an acronym or a brand ("NATO", "iPhone", "teamLab")
     if word[:1].isupper():
         if not at_sentence_start(text, start) or word in names:

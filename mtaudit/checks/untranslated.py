@@ -147,6 +147,7 @@ def _frequencies(word: str, langs: tuple[str, ...]) -> list[tuple[str, float]]:
     return [(langs[c // 1000], (c % 1000) / 100) for c in codes]
 
 
+@lru_cache(maxsize=131_072)
 def foreign_evidence(word: str, langs: tuple[str, ...]) -> tuple[str, float]:
     """The source language in which a lower-case word is most frequent, and its Zipf."""
     if not langs:
@@ -368,7 +369,7 @@ def _classify(
         return Word(ENGLISH)
     en = en_zipf(lower)
     if word[:1].isupper():
-        if any(c.isupper() for c in word[1:]):
+        if word[1:] != word[1:].lower():
             return _NEUTRAL  # an acronym or a brand
         if not at_sentence_start(text, tok.start):
             # A name, unless a language that capitalizes its nouns uses it often.
@@ -413,18 +414,26 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
 
         out: list[Fragment] = []
         all_tokens = doc.tokens
+        # One cheap pass: most documents have no foreign word at all.
+        judged: dict[int, Word] = {}
+        foreign_at: list[int] = []
+        for i, t in enumerate(all_tokens):
+            if t.text not in english:
+                word = _classify(t, text, langs, noun_langs, allowed, skip, english)
+                judged[i] = word
+                if word.kind == FOREIGN:
+                    foreign_at.append(all_tokens[i].start)
+        if not foreign_at:
+            return out
         starts = [t.start for t in all_tokens]
         for sent in doc.sentences:
+            k = bisect.bisect_left(foreign_at, sent.start)
+            if k == len(foreign_at) or foreign_at[k] >= sent.end:
+                continue  # no foreign word in this sentence
             lo = bisect.bisect_left(starts, sent.start)
             hi = bisect.bisect_left(starts, sent.end, lo)
-            tokens = all_tokens[lo:hi]
-            classes = [
-                _ENGLISH
-                if t.text in english
-                else _classify(t, text, langs, noun_langs, allowed, skip, english)
-                for t in tokens
-            ]
-            out.extend(_runs(text, sent, tokens, classes, langs))
+            classes = [judged.get(i, _ENGLISH) for i in range(lo, hi)]
+            out.extend(_runs(text, sent, all_tokens[lo:hi], classes, langs))
         return out
 
     return doc.memo("mtaudit.untranslated.runs", compute)
