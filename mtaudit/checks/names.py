@@ -169,6 +169,23 @@ def _in_compound(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _lone_name(text: str, start: int, end: int, key: str) -> bool:
+    """A one-word mention that can only be this entity: not a name English often
+    uses for other people ("Sanchez", "Leon"), not followed by another
+    capitalized word ("Leon Panetta") and not after a given name ("Ana Sanchez")."""
+    if zipf(key) >= 3.5:
+        return False
+    m = re.match(r" (\w)", text[end : end + 2])
+    if m and m.group(1).isupper():
+        return False
+    before = re.search(r"(\w+) $", text[max(0, start - 40) : start])
+    if before:
+        word = before.group(1)
+        if word[0].isupper() and not word.isupper() and zipf(word.lower()) < 4.0:
+            return False
+    return True
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     j = start - 1
     while j >= 0 and text[j] in " \t\"“‘'(«":
@@ -371,6 +388,12 @@ def _glossary_hits(
                 if common and (not support or _sentence_initial(text, men.start)):
                     break
                 if short_caps and not support:
+                    break
+                if (
+                    single
+                    and not support
+                    and not _lone_name(text, men.start, men.end, men.match.key)
+                ):
                     break
                 what = "diacritics stripped" if surface.isascii() else "wrong diacritics"
                 conf = 0.9 if support else 0.8
