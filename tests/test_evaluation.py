@@ -464,3 +464,19 @@ def test_eval_cli_shared_folder_missing_is_skipped(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "shared" not in json.loads(result.stdout)
+
+
+def test_eval_cli_renders_a_saved_report(tmp_path: Path) -> None:
+    corpus = _tiny_corpus(tmp_path)
+    runner = CliRunner()
+    first = runner.invoke(
+        app, ["eval", "--corpus", str(corpus), "--fast", "--no-shared", "--format", "json"]
+    )
+    assert first.exit_code == 0, first.output
+    saved = tmp_path / "report.json"
+    saved.write_text(first.stdout, encoding="utf-8")
+    md = tmp_path / "q.md"
+    again = runner.invoke(app, ["eval", "--from-json", str(saved), "--markdown", str(md)])
+    assert again.exit_code == 0, again.output
+    assert "## Our corpus" in again.output
+    assert md.read_text(encoding="utf-8").startswith("# Measured quality")

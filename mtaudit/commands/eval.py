@@ -83,6 +83,10 @@ def eval_command(
     floor: Annotated[
         Path, typer.Option("--floor", help="Quality-floor file for --update-floor.")
     ] = DEFAULT_FLOOR,
+    from_json: Annotated[
+        Path | None,
+        typer.Option("--from-json", help="Render a saved `--format json` report; run nothing."),
+    ] = None,
     glossary: GlossaryOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
@@ -106,6 +110,13 @@ def eval_command(
     for name in chosen_sets or ():
         if name not in ev.SHARED_SETS:
             fail(f"unknown set {name!r} (expected {', '.join(ev.SHARED_SETS)})")
+    if from_json is not None:
+        try:
+            saved = json.loads(from_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            fail(f"{from_json}: cannot read report: {exc}")
+        _emit(saved, format, markdown)
+        return
     if update_floor:
         fast, split, no_shared = True, "heldout", True
     try:
@@ -170,6 +181,12 @@ def eval_command(
 
     if update_floor:
         _write_floor(floor, report)
+
+    _emit(report, format, markdown)
+
+
+def _emit(report: dict[str, Any], format: str, markdown: Path | None) -> None:
+    from mtaudit import evaluation as ev
 
     text = ev.render_markdown(report)
     if markdown is not None:
