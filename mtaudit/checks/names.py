@@ -169,6 +169,15 @@ def _in_compound(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _credit_or_abbreviation(text: str, start: int, end: int) -> bool:
+    """Capitals that are right: a photo credit ("REUTERS/Name", "Jaafar ASHTIYEH /
+    AFP") or an abbreviation given in brackets ("Kospi Index (KOSPI)")."""
+    after = text[end : end + 3].lstrip(" ")
+    if after.startswith("/"):
+        return True
+    return text[start - 1 : start] == "(" and text[end : end + 1] == ")"
+
+
 def _lone_name(text: str, start: int, end: int, key: str) -> bool:
     """A one-word mention that can only be this entity: not a name English often
     uses for other people ("Sanchez", "Leon"), not followed by another
@@ -425,7 +434,7 @@ def _glossary_hits(
                     break  # "READING" may be emphasis of the word
                 if any(_all_caps(a) for a in form.accepted):
                     break
-                if men.match.key in credits or text[men.end : men.end + 1] == "/":
+                if men.match.key in credits or _credit_or_abbreviation(text, men.start, men.end):
                     break  # a photo credit: "REUTERS/Name"
                 hits.append(
                     NameHit(
@@ -464,8 +473,8 @@ def _glossary_hits(
 
 
 def _variant_mix(text: str, mentions: list[_Mention], index: NameIndex) -> list[NameHit]:
-    """Two accepted spellings of one surname in one document ("Zelensky" and
-    "Zelenskiy"): the later minority form is flagged."""
+    """Two accepted spellings of one person's surname in one document ("Zelensky"
+    and "Zelenskiy"): the minority form (on a tie, the non-canonical one) is flagged."""
     from rapidfuzz.distance import Levenshtein
 
     by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
@@ -473,6 +482,8 @@ def _variant_mix(text: str, mentions: list[_Mention], index: NameIndex) -> list[
         entities = {f.entity for f in men.forms}
         if len(entities) != 1 or not any(men.surface in f.accepted for f in men.forms):
             continue
+        if index.entities[next(iter(entities))].type != "person":
+            continue  # "The Venetian Macao" and "Galaxy Macau" are both right
         last = TOKEN.findall(men.surface)[-1]
         by_entity[entities.pop()].append((last, men))
     out: list[NameHit] = []
@@ -621,6 +632,8 @@ def _doc_hits(
                 # capitals where the document elsewhere writes the name normally
                 if len(word) <= 4 or is_common_word(key) or _is_headline(text, start, end):
                     continue
+                if _credit_or_abbreviation(text, start, end):
+                    continue
                 hits.append(
                     NameHit(
                         "MT103",
@@ -694,7 +707,9 @@ def _surname_caps(
             continue
         if not any(c in "AEIOUY" for c in strip_marks(last)):
             continue
-        if text[e2 : e2 + 1] == "/" or _inside(zones, s2, e2) or _inside(taken, s2, e2):
+        if _credit_or_abbreviation(text, s2, e2):
+            continue
+        if _inside(zones, s2, e2) or _inside(taken, s2, e2):
             continue
         if any(_all_caps(a) for f in index.lookup(ts.folded[i + 1]) for a in f.accepted):
             continue
