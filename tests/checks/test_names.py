@@ -173,6 +173,10 @@ def test_case_mangled_against_the_document() -> None:
         "Vietnam's To Lam met Pham Minh Chinh in Hanoi and Da Nang.",
         "Lula met Luiz Inácio Lula da Silva's aides in Brasília.",
         "The Serbian president spoke. Serbian officials and Serbia's army agreed.",
+        "Palestinians pledged new measures. Jaafar ASHTIYEH / AFP",
+        "South Korea's Kospi Index (KOSPI) fell 0.5%, and the Kospi later recovered.",
+        "The Venetian Macao and Galaxy Macau reopened.",
+        "Leon Panetta spoke. Colon cancer rates rose. Ana Sanchez and Jose Martinez agreed.",
     ],
 )
 def test_trap_not_flagged(text: str) -> None:
@@ -180,8 +184,7 @@ def test_trap_not_flagged(text: str) -> None:
 
 
 def test_letters_lost_needs_support_for_a_short_form() -> None:
-    # "Dud" alone could be anything; with the full name in the document it is Duda? No:
-    # Duda has no non-ASCII letters. A short remnant without any other mention is left.
+    # a three-letter remnant with no other mention of the entity could be anything
     assert names("The Vui family runs a shop in Hanoi.") == []
 
 
