@@ -2,7 +2,12 @@
 
 The catalog lives in ``glossaries/idioms/<lang>.tsv`` (columns ``source``,
 ``literal``, ``suggestion``, ``meaning``, ``unless``, ``note``); its ``literal``
-cells are patterns in the language of :mod:`mtaudit.idiom_patterns`.
+cells are patterns in the language of :mod:`mtaudit.idiom_patterns` (words match
+all their inflections via lemminflect; ``in|on`` alternatives; ``(the)`` optional;
+``{obj}`` a 1-4 word slot kept in the suggestion; ``{poss}``/``{refl}``
+possessive/reflexive; ``=shot`` an exact form; ``...`` a gap of up to three words;
+up to two adverbs may be inserted anywhere). Several renderings in one cell are
+separated by `` | ``; ``unless`` lists words that mark a literal reading.
 
 - MT201 matches the patterns (fast mode). Candidates are found with a set of
   anchor word forms, one per pattern, so only sentences holding an anchor are
@@ -18,6 +23,7 @@ that language; sr, hr, bs and cnr share ``sh.tsv``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -185,8 +191,6 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     lang = doc_lang(doc, ctx)
     text = doc.text
     sents, starts = _sentence_index(doc)
-    import bisect
-
     todo: dict[tuple[int, int, int], None] = {}
     for tok in doc.tokens:
         hits = cat.anchors.get(tok.text.lower())
