@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mtaudit.registry import all_rules
+from tests.conftest import ROOT
 from tests.helpers import audit
 
 RULES = all_rules()
@@ -47,10 +48,16 @@ def _example_rules(embeddings: bool) -> list:  # type: ignore[type-arg]
     ]
 
 
+# Rules that need a user glossary run their examples with the shipped example file.
+EXAMPLE_GLOSSARIES = {"terms": str(ROOT / "glossaries" / "examples" / "terms.csv")}
+
+
 @pytest.mark.parametrize("rule", _example_rules(False) + _example_rules(True))
 def test_bad_example_is_flagged_good_is_not(rule) -> None:  # type: ignore[no-untyped-def]
     fast = not rule.needs_embeddings
-    bad = [f for f in audit(rule.bad, rule.code, fast=fast) if f.code == rule.code]
+    extra = tuple(EXAMPLE_GLOSSARIES[r] for r in rule.requires if r in EXAMPLE_GLOSSARIES)
+    kw = {"glossaries": extra} if extra else {}
+    bad = [f for f in audit(rule.bad, rule.code, fast=fast, **kw) if f.code == rule.code]
     assert bad, f"{rule.code}: Bad example not flagged: {rule.bad!r}"
-    good = [f for f in audit(rule.good, rule.code, fast=fast) if f.code == rule.code]
+    good = [f for f in audit(rule.good, rule.code, fast=fast, **kw) if f.code == rule.code]
     assert not good, f"{rule.code}: Good example flagged: {[f.text for f in good]}"
