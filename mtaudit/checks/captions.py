@@ -74,7 +74,7 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     if not unique:
         return None
     pattern = (
-        r"(?:(?=\w)(?<![\w/])|(?!\w))"  # a word-initial form starts at a word start
+        r"(?:(?=\w)(?<!\w)|(?!\w))"  # a word-initial form starts at a word start
         + "(?:"
         + _trie(unique)
         + r")(?:(?<=\w)(?!\w|-\w)|(?<!\w))"  # and a word-final form ends at a word end
@@ -355,7 +355,11 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
         pos = tok.end()
         if stop:
             break
-    if last_term_end > 0:
+    rest = text[m.end() : line_end]
+    closing = 0 < len(rest.split()) <= 10 and rest.lstrip()[:1].isupper()
+    if closing and ")" not in rest and not re.search(r"[.!?;]\s", rest + " "):
+        end = m.end() + len(rest.rstrip())  # a credit closing its paragraph, as written
+    elif last_term_end > 0:
         end = last_term_end
     elif token_ends:
         end = token_ends[min(len(token_ends), 3) - 1]
@@ -429,6 +433,16 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+def _spells_acronym(acronym: str, before: str) -> bool:
+    """True when the capitalized words just before spell the acronym's letters."""
+    letters = [ch for ch in acronym if ch.isalpha()]
+    if not 2 <= len(letters) <= 6 or not acronym.isupper():
+        return False
+    initials = [w[0] for w in re.findall(r"[A-Z][\w']*", before[-80:])]
+    it = iter(initials[-(len(letters) + 3) :])
+    return all(any(ch == i for i in it) for ch in letters)
+
+
 def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     """How likely the credit is scraped caption matter (0 = written on purpose)."""
     line_start, line_end = _line_bounds(text, c.start)
@@ -458,6 +472,8 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         longer = [f for f in lex.forms.get(c.term.lower(), ()) if len(f) > len(c.term)]
         if any(re.search(r"(?<!\w)" + re.escape(f) + r"\W*$", window) for f in longer):
             return 0.0
+        if _spells_acronym(text[c.start + 1 : c.end - 1], window):
+            return 0.0  # "Viet Nam News Agency (VNA)": an abbreviation being defined
         return 0.9 if (nxt.isupper() or nxt == "\n" or nxt in _SENT_END) else 0.0
     prose = prev.lower() in PROSE_BEFORE
     if prose:
@@ -473,7 +489,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         return 0.0  # "… - China Xinhua Network": the end of a name, not a new sentence
     if not c.strong and _NAME_PART.match(text, c.end):
         return 0.0  # "Sputnik V", "Getty Images 2": part of a name
-    if glued and not c.strong and at_end and prev[:1].isupper():
+    if glued and not c.strong and nxt in _SENT_END and prev[:1].isupper():
         return 0.45  # "…said Michael Bloomberg." is a name, not a credit
     if glued and (nxt.isupper() or nxt in '“"‘«' or at_end):
         return 0.95 if c.strong else 0.85

@@ -121,6 +121,18 @@ def test_caption_credit_is_one_finding_with_empty_suggestion() -> None:
     assert 0 < f.confidence <= 1
 
 
+def test_credit_closing_a_paragraph() -> None:
+    text = (
+        "The port was shelled overnight.\n\nThe damaged ship in the port of Odesa on Monday "
+        "Photo: Press service of the Odesa regional administration\n\nExports resumed."
+    )
+    assert caption_spans(text) == ["Photo: Press service of the Odesa regional administration"]
+    text = "Prices rose.\n\nSupporters gather outside the town hall on Wednesday Anadolu Agency\n"
+    assert caption_spans(text) == [
+        "Supporters gather outside the town hall on Wednesday Anadolu Agency"
+    ]
+
+
 def test_standalone_credit_after_a_body_sentence_is_reported_alone() -> None:
     text = "Officials said the bridge would reopen next year after repairs were finished. Getty The minister resigned."
     assert caption_spans(text) == ["Getty"]
@@ -155,6 +167,8 @@ TRAPS = [
     "Xinhua News Agency BEIJING, Feb. 11 (Xinhua) -- The plenary session opened.",
     'Google said "Reuters" had misreported the figure.',
     "The event ended with a speech by the chairman of China Xinhua Network",
+    "He told a correspondent of the Viet Nam News Agency (VNA). Officials declined to comment.",
+    "Photos: the best images of the week",
 ]
 
 
