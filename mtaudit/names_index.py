@@ -21,12 +21,13 @@ Forms indexed per entity:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 TOKEN = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")
 # What may sit between two words of one name: a space, a hyphen, an apostrophe,
@@ -49,6 +50,8 @@ def fold(token: str) -> str:
 
 def fold_phrase(text: str) -> str:
     """Folded form of a whole name: its tokens folded and joined by spaces."""
+    if text.isalpha():
+        return fold(text)
     return " ".join(f for f in (fold(m.group()) for m in TOKEN.finditer(text)) if f)
 
 
@@ -68,12 +71,18 @@ def has_non_ascii_letters(text: str) -> bool:
     return any(not ch.isascii() and ch.isalpha() for ch in text)
 
 
-@lru_cache(maxsize=65536)
-def zipf(word: str) -> float:
-    """English word frequency (wordfreq's Zipf scale; 0 when unknown)."""
-    from wordfreq import zipf_frequency
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
 
-    return float(zipf_frequency(word, "en"))
+    return dict(get_frequency_dict("en"))
+
+
+def zipf(word: str) -> float:
+    """English word frequency of a lower-case word on wordfreq's Zipf scale (0 when
+    unknown); a plain dictionary lookup, fast enough for every glossary form."""
+    freq = _frequencies().get(word, 0.0)
+    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
 
 
 def is_common_word(folded: str) -> bool:
@@ -102,8 +111,7 @@ class Entity:
         return self.canonical
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(NamedTuple):
     """One indexed way of writing (or garbling) an entity."""
 
     entity: int
@@ -121,9 +129,7 @@ class NameIndex:
     def lookup(self, key: str) -> list[Form]:
         return self.forms.get(key, [])
 
-    @property
-    def name_keys(self) -> set[str]:
-        return {k for k, fs in self.forms.items() if any(f.kind == "name" for f in fs)}
+    name_keys: set[str] = field(default_factory=set)  # keys of correct forms
 
 
 def _surname(entity: Entity) -> str | None:
@@ -134,38 +140,42 @@ def _surname(entity: Entity) -> str | None:
     return last if len(TOKEN.findall(last)) == 1 else None
 
 
-def _word_losses(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _word_losses(word: str) -> tuple[str, ...]:
     """A word with any non-empty subset of its non-ASCII letters deleted ("Núñez" →
     "Nez", "Nuez", "Nnez"), the others transliterated; at most 7 forms."""
     marks = [k for k, ch in enumerate(word) if not ch.isascii() and ch.isalpha()]
     if not marks:
-        return []
-    if len(marks) > 3:
-        return [delete_non_ascii_letters(word)]
+        return ()
+    if len(marks) > 2:
+        return (fold_phrase(delete_non_ascii_letters(word)),)
     out = []
     for mask in range(1, 1 << len(marks)):
         gone = {marks[b] for b in range(len(marks)) if mask >> b & 1}
-        out.append("".join(ch for k, ch in enumerate(word) if k not in gone))
-    return out
+        out.append(fold_phrase("".join(ch for k, ch in enumerate(word) if k not in gone)))
+    return tuple(dict.fromkeys(out))
 
 
-def _lost_forms(surface: str, limit: int = 64) -> list[str]:
+def _lost_forms(surface: str, limit: int = 8) -> list[str]:
     """Folded forms of ``surface`` with non-ASCII letters deleted from one or more
     of its words ("Péter Szijjrt", "Alberto Nuez Feijóo")."""
     words = surface.split()
-    options = [[w, *_word_losses(w)] for w in words]
+    folded = [fold_phrase(w) for w in words]
+    if not any(not w.isascii() for w in words):
+        return []
+    options = [[f, *_word_losses(w)] for w, f in zip(words, folded, strict=True)]
     total = 1
     for opt in options:
         total *= len(opt)
     if total > limit:  # long names: all-or-nothing per word
         options = [
-            [w, delete_non_ascii_letters(w)] if len(o) > 1 else [w]
-            for w, o in zip(words, options, strict=True)
+            [f, fold_phrase(delete_non_ascii_letters(w))] if len(o) > 1 else [f]
+            for w, f, o in zip(words, folded, options, strict=True)
         ]
-    whole = fold_phrase(surface)
+    whole = " ".join(f for f in folded if f)
     out: list[str] = []
     for combo in itertools.product(*options):
-        key = fold_phrase(" ".join(combo))
+        key = " ".join(c for c in combo if c)
         if key != whole and key not in out:
             out.append(key)
     return out
@@ -173,9 +183,21 @@ def _lost_forms(surface: str, limit: int = 64) -> list[str]:
 
 def build_index(entities: Iterable[Entity]) -> NameIndex:
     """Index entities by folded form and compile the Aho-Corasick automaton."""
+    import gc
+
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects, no cycles
+    try:
+        return _build_index(list(entities))
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build_index(entities: list[Entity]) -> NameIndex:
     import ahocorasick
 
-    index = NameIndex(entities=list(entities))
+    index = NameIndex(entities=entities)
     forms: dict[str, list[Form]] = {}
 
     def add(key: str, form: Form) -> None:
@@ -223,6 +245,7 @@ def build_index(entities: Iterable[Entity]) -> NameIndex:
             continue
         add(key, form)
     index.forms = forms
+    index.name_keys = {k for k, fs in forms.items() if any(f.kind == "name" for f in fs)}
     automaton = ahocorasick.Automaton()
     for key in forms:
         automaton.add_word(f" {key} ", key)
@@ -265,7 +288,11 @@ def token_stream(text: str) -> TokenStream:
     for m in TOKEN.finditer(text):
         start, end = m.span()
         f = fold(m.group()) or "#"
-        if prev_end >= 0 and not _JOIN.fullmatch(text, prev_end, start):
+        if (
+            prev_end >= 0
+            and (start - prev_end != 1 or text[prev_end] != " ")
+            and not _JOIN.fullmatch(text, prev_end, start)
+        ):
             parts.append("# ")
             pos += 2
         starts[pos] = len(tokens)
