@@ -126,7 +126,10 @@ def test_credit_closing_a_paragraph() -> None:
         "The port was shelled overnight.\n\nThe damaged ship in the port of Odesa on Monday "
         "Photo: Press service of the Odesa regional administration\n\nExports resumed."
     )
-    assert caption_spans(text) == ["Photo: Press service of the Odesa regional administration"]
+    assert caption_spans(text) == [
+        "The damaged ship in the port of Odesa on Monday "
+        "Photo: Press service of the Odesa regional administration"
+    ]
     text = "Prices rose.\n\nSupporters gather outside the town hall on Wednesday Anadolu Agency\n"
     assert caption_spans(text) == [
         "Supporters gather outside the town hall on Wednesday Anadolu Agency"
