@@ -35,7 +35,9 @@ from mtaudit.glossary import Row
 from mtaudit.idiom_patterns import (
     STOPWORDS,
     Pattern,
+    PatternError,
     compile_cell,
+    compile_pattern,
     render,
     split_cell,
     verb_tag,
@@ -303,6 +305,8 @@ class Renderings:
     owner: list[int]  # entry index of each rendering
     suggestion_of: dict[int, str]  # entry index -> first suggestion, slots as 'someone'
     triggers: dict[str, set[int]]  # rare content form -> entries
+    english: list[Pattern]  # the catalog's suggestions as patterns: correct English
+    english_anchors: dict[str, list[int]]
 
 
 def _renderings(cat: Catalog) -> Renderings:
@@ -324,7 +328,40 @@ def _renderings(cat: Catalog) -> Renderings:
         if entry.suggestions:
             s = re.sub(r"\{poss\}", "someone's", entry.suggestions[0])
             suggestion_of[e_index] = re.sub(r"\{[a-z_]+\}", "someone", s)
-    return Renderings(texts, owner, suggestion_of, triggers)
+    english: list[Pattern] = []
+    english_anchors: dict[str, list[int]] = {}
+    seen: set[str] = set()
+    for entry in cat.entries:
+        for sugg in entry.suggestions:
+            text = re.sub(r"[^\w\s{}'’-]", "", sugg).strip()
+            if text in seen or len(text.split()) < 3:
+                continue
+            seen.add(text)
+            try:
+                pattern = compile_pattern(text)
+            except PatternError:
+                continue
+            for form in pattern.anchors:
+                english_anchors.setdefault(form, []).append(len(english))
+            english.append(pattern)
+    return Renderings(texts, owner, suggestion_of, triggers, english, english_anchors)
+
+
+def english_idiom_spans(doc: Document, ctx: Context) -> list[tuple[int, int]]:
+    """Where the document uses an idiomatic English expression from the catalog's
+    suggestions ("sitting on the fence"): correct English, never a calque."""
+
+    def compute() -> list[tuple[int, int]]:
+        rend = renderings(ctx)
+        wanted: set[int] = set()
+        for tok in doc.tokens:
+            wanted.update(rend.english_anchors.get(tok.text.lower(), ()))
+        found: list[tuple[int, int]] = []
+        for index in wanted:
+            found.extend(m.span() for m in rend.english[index].regex.finditer(doc.text))
+        return found
+
+    return doc.memo("idioms.english", compute)
 
 
 def renderings(ctx: Context) -> Renderings:
@@ -460,6 +497,8 @@ def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
         if any(k.start < clause.end and clause.start < k.end for k in known):
             continue
         sentence = sents[clause.sentence]
+        if any(a < clause.end and clause.start < b for a, b in english_idiom_spans(doc, ctx)):
+            continue  # the clause uses a correct English idiom
         if _literal_use(entry, sentence) or _is_gloss(doc.text, sentence, clause.start, clause.end):
             continue
         idiom = rend.suggestion_of.get(e_index)

@@ -333,8 +333,14 @@ def test_paraphrase_check_needs_the_model() -> None:
     assert spans("Serbia was accused of firing at Russia from behind.", "MT202") == []
 
 
+ENGLISH_IDIOMS_IN_CONTEXT = [
+    '"We are not sitting on the fence; we are defending our interests," he said.',
+    "Some expected the bank to sit on the fence until after the vote.",
+]
+
+
 @pytest.mark.embeddings
-@pytest.mark.parametrize("text", TRAPS[:8])
+@pytest.mark.parametrize("text", TRAPS[:8] + ENGLISH_IDIOMS_IN_CONTEXT)
 def test_paraphrase_traps(text: str) -> None:
     assert spans(text, "MT2", fast=False) == []
 
