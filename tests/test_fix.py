@@ -100,6 +100,15 @@ def test_fix_keeps_bom_and_crlf(tmp_path: Path, engine: Engine) -> None:
     assert path.read_bytes() == b"\xef\xbb\xbfHe left, early.\r\nShe came.\r\n"
 
 
+def test_fix_in_place_keeps_the_file_mode(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("He left , early.\n", encoding="utf-8")
+    path.chmod(0o644)
+    assert run("fix", str(path), "--in-place")[0] == 0
+    assert path.read_text(encoding="utf-8") == "He left, early.\n"
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_markdown_code_is_never_touched(tmp_path: Path, engine: Engine) -> None:
     path = tmp_path / "doc.md"
     path.write_text(

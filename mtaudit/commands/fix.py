@@ -84,9 +84,11 @@ def fix(
             changed += 1
             total += len(result.applied)
             if in_place:
+                mode = path.stat().st_mode & 0o7777
                 with atomic_write(path, "wb") as stream:
                     data = result.fixed.encode("utf-8", "surrogatepass")
                     stream.write((b"\xef\xbb\xbf" if result.bom else b"") + data)
+                path.chmod(mode)  # the temp file was created 0600
             else:
                 sys.stdout.write(result.diff())
     except (InputError, GlossaryError) as exc:
