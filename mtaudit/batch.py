@@ -58,6 +58,7 @@ RECORD_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 OUTPUT_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 DEFAULT_CHUNK = 64
+PARQUET_ROW_GROUP = 8192
 
 
 # -- engines, built once per process --------------------------------------------------
@@ -796,15 +797,27 @@ class _ParquetWriter:
         types |= {"score": pa.float64(), "penalty": pa.float64()}
         self.schema = pa.schema([(c, types.get(c, pa.int64())) for c in RESULT_COLUMNS])
         self.writer = pq.ParquetWriter(stream, self.schema, compression="zstd")
+        self.pending: list[Any] = []
+        self.rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
 
-        self.writer.write_table(
-            pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
-        )
+        self.pending.append(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+        self.rows += len(frame)
+        if self.rows >= PARQUET_ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        """Chunks are small; row groups should not be (readers pay per row group)."""
+        import pyarrow as pa
+
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending))
+        self.pending, self.rows = [], 0
 
     def close(self) -> None:
+        self.flush()
         self.writer.close()
 
 
@@ -819,8 +832,11 @@ def open_writer(path: str | Path) -> Iterator[Writer]:
             writer = _ParquetWriter(bstream)
             try:
                 yield writer
-            finally:
-                writer.close()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.writer.close()
+                raise
+            writer.close()
     else:
         with atomic_write(path, "w") as stream:
             if suffix in JSONL_SUFFIXES:
