@@ -980,7 +980,7 @@ def credit_bleed(doc: Document, ctx: Context) -> Iterator[Hit]:
     supersedes=("MT6", "MT301"),
 )
 def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
-    """A photo caption that repeats another sentence of the story with a few words changed,
+    """A photo caption that repeats an earlier sentence with a few words changed,
     marked as a caption by a credit or by caption style.
 
     Why: captions often restate the lede; left in the body they read as a garbled
