@@ -80,23 +80,6 @@ class DocumentReport:
         return out
 
 
-def inline_ignores(doc: Document) -> tuple[set[str], dict[int, set[str]]]:
-    """``mtaudit: ignore MT301`` (this line) and ``mtaudit: ignore-file MT3`` (whole
-    document) written anywhere in the text, e.g. in a Markdown/HTML comment. A
-    directive without codes ignores everything."""
-    whole: set[str] = set()
-    by_line: dict[int, set[str]] = {}
-    if "mtaudit" not in doc.text.lower():
-        return whole, by_line
-    for m in _INLINE.finditer(doc.text):
-        codes = {c.upper() for c in re.findall(r"MT\d{1,3}", m.group(2), re.IGNORECASE)} or {"MT"}
-        if m.group(1):
-            whole |= codes
-        else:
-            by_line.setdefault(doc.position(m.start())[0], set()).update(codes)
-    return whole, by_line
-
-
 #: A record field (JSONL/CSV column, kept in ``Document.meta``) listing codes to
 #: ignore in that record, e.g. ``"mtaudit_ignore": "MT301,MT4"``.
 IGNORE_FIELD = "mtaudit_ignore"

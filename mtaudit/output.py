@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import IO, Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write to a temp file beside ``path`` and rename it into place on success,
@@ -26,6 +32,8 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         else:
             with os.fdopen(fd, mode, encoding="utf-8", newline="") as stream:
                 yield stream
+        # mkstemp creates 0600; give the file the mode a plain open() would have.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -3,6 +3,7 @@ the text in context with the span highlighted, and the suggestion."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +13,7 @@ from rich.text import Text
 from mtaudit.engine import DocumentReport
 from mtaudit.finding import Finding, Severity
 from mtaudit.formats import Formatter, register_format
+from mtaudit.formats.sarif import file_column
 
 COLORS = {Severity.MINOR: "cyan", Severity.MAJOR: "yellow", Severity.CRITICAL: "bold red"}
 CONTEXT = 40
@@ -51,15 +53,16 @@ class TextFormatter(Formatter):
     def document(self, report: DocumentReport) -> None:
         doc = report.document
         where = doc.path if doc.path and doc.path != "-" else doc.id
-        if doc.path and doc.path.endswith((".jsonl", ".csv", ".tsv", ".parquet", ".ndjson")):
-            where = f"{doc.path}[{doc.id}]"
+        if doc.path and doc.path != "-" and doc.id != Path(doc.path).stem:
+            where = f"{doc.path}[{doc.id}]"  # a record, a PO unit or an i18n key
         if report.error:
             self.console.print(f"[bold red]{escape(where)}: error: {escape(report.error)}[/]")
             return
         for f in report.findings:
             color = COLORS[f.severity]
             self.console.print(
-                f"[bold]{escape(where)}:{f.line}:{f.col}[/] [{color}]{f.code}[/] "
+                f"[bold]{escape(where)}:{f.line}:{file_column(doc, f.line, f.col)}[/] "
+                f"[{color}]{f.code}[/] "
                 f"[{color}]{f.severity.value}[/] {escape(f.message)}"
             )
             self.console.print(context_line(doc.text, f))
