@@ -31,6 +31,11 @@ def packaged_model_path() -> str:
     return str(get_model_path())
 
 
+# Loaded models by path, shared by every Embedder of the process: several engines
+# (tests, notebooks, batch workers with many configs) pay for one load.
+_LOADED: dict[str, Any] = {}
+
+
 class Embedder:
     """Encodes sentences with a per-run cache keyed by the exact text.
 
@@ -77,10 +82,12 @@ class Embedder:
                     "sentence-transformers is not installed: pip install 'mtaudit[embeddings]', "
                     "or use --fast"
                 ) from None
-            try:
-                self._model = SentenceTransformer(path, device="cpu")
-            except Exception as exc:  # a broken or foreign model folder
-                raise ModelUnavailable(f"cannot load the model at {path}: {exc}") from None
+            if path not in _LOADED:
+                try:
+                    _LOADED[path] = SentenceTransformer(path, device="cpu")
+                except Exception as exc:  # a broken or foreign model folder
+                    raise ModelUnavailable(f"cannot load the model at {path}: {exc}") from None
+            self._model = _LOADED[path]
         return self._model
 
     def encode(self, texts: Sequence[str]) -> Any:
