@@ -664,26 +664,42 @@ def similar_pairs(
     from rapidfuzz import fuzz, process
 
     candidates: set[tuple[int, int]] = {(min(p), max(p)) for p in extra if p[0] != p[1]}
+    # Verbatim repeats pair with their first occurrence directly; only distinct
+    # texts go through the fuzzy matrix (a text repeated thousands of times would
+    # otherwise make every pair a candidate).
+    first_of: dict[str, int] = {}
+    distinct: list[int] = []
+    for k, t in enumerate(norm):
+        if t in first_of:
+            candidates.add((first_of[t], k))
+        else:
+            first_of[t] = k
+            distinct.append(k)
+    texts_d = [norm[k] for k in distinct]
+    nd = len(texts_d)
     best: dict[int, list[tuple[int, int]]] = {}  # j -> [(ratio, i)], the closest few
-    for lo in range(0, n, _BLOCK):
-        hi = min(n, lo + _BLOCK)
+    for lo in range(0, nd, _BLOCK):
+        hi = min(nd, lo + _BLOCK)
         first = max(0, lo - WINDOW)
         matrix = process.cdist(
-            norm[lo:hi],
-            norm[first:hi],
+            texts_d[lo:hi],
+            texts_d[first:hi],
             scorer=fuzz.ratio,
             score_cutoff=prefilter,
             dtype="uint8",
             workers=1,
         )
         for r, c in zip(*matrix.nonzero(), strict=True):
-            i, j = first + int(c), lo + int(r)
+            i, j = distinct[first + int(c)], distinct[lo + int(r)]
             if i < j:
                 best.setdefault(j, []).append((int(matrix[r, c]), i))
     for j, found in best.items():  # lists of similar lines stay linear, not quadratic
         candidates.update((i, j) for _, i in sorted(found, reverse=True)[:TOP_K])
     for i, j in sorted(candidates):
         if not norm[i] or not norm[j]:
+            continue
+        if norm[i] == norm[j]:
+            out[(i, j)] = 100.0
             continue
         la, lb = len(norm[i]), len(norm[j])
         if min(la, lb) / max(la, lb) < 0.5:
