@@ -214,11 +214,13 @@ def test_similar_pairs_windows_long_documents() -> None:
     rng = random.Random(7)
     vocab = ["".join(rng.choices("bcdfghklmnprstvz", k=6)) for _ in range(3000)]
     texts = [" ".join(rng.choices(vocab, k=9)) for _ in range(1700)]
-    texts.append(texts[3])  # 1700: too far back to be compared
-    texts.append(texts[1650])  # 1701: close enough
-    pairs = similar_pairs(texts, min_chrf=99)
+    texts.append(texts[3] + " x")  # 1700: a near copy too far back to be compared
+    texts.append(texts[1650] + " x")  # 1701: close enough
+    texts.append(texts[5])  # 1702: verbatim copies pair at any distance (cheap)
+    pairs = similar_pairs(texts, min_chrf=90)
     assert (3, 1700) not in pairs
     assert (1650, 1701) in pairs
+    assert pairs[(5, 1702)] == 100.0
 
 
 def test_similar_lines_stay_cheap() -> None:
