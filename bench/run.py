@@ -217,6 +217,7 @@ def run_child(kind: str, **options: Any) -> dict[str, Any]:
         flag = "--" + key.replace("_", "-")
         cmd += [flag] if value is True else [flag, str(value)]
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    began = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     peak_tree = 0
     stop = threading.Event()
@@ -239,6 +240,9 @@ def run_child(kind: str, **options: Any) -> dict[str, Any]:
         raise SystemExit(f"bench: case {kind} {options} failed (exit {proc.returncode})")
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024  # KiB on Linux
+    # CPU seconds of the case and its workers per wall second: on a shared machine this
+    # shows whether the case got the cores it asked for.
+    result["cpu_share"] = (usage.ru_utime + usage.ru_stime) / (time.perf_counter() - began)
     result["peak_tree_mb"] = peak_tree / 2**20
     return result
 
@@ -361,6 +365,7 @@ def bench_sizes(args: argparse.Namespace, rep: Report, sizes: list[float]) -> di
             "× pofilter",
             "× regex floor",
             "peak RSS MB (largest process / all)",
+            "cores used",
         ]
     )
     seen: dict[str, Any] = {"fast1": [], "full": [], "rss": [], "x_pofilter": []}
@@ -407,6 +412,7 @@ def bench_sizes(args: argparse.Namespace, rep: Report, sizes: list[float]) -> di
                 f"{mbps / pof_mbps:.2f}",
                 f"{mbps / regex_mbps:.4f}",
                 f"{r['peak_rss_mb']:.0f} / {r['peak_tree_mb']:.0f}",
+                f"{r['cpu_share']:.2f}",
             )
             return mbps
 
@@ -438,7 +444,7 @@ def bench_sizes(args: argparse.Namespace, rep: Report, sizes: list[float]) -> di
 def bench_dask(args: argparse.Namespace, rep: Report, src: Path) -> float:
     rep.say("## Dask (LocalCluster on 127.0.0.1, --fast, after warm-up)")
     rep.say()
-    rep.table(["workers", "docs", "seconds", "docs/s", "speed-up"])
+    rep.table(["workers", "docs", "seconds", "docs/s", "speed-up", "cores used"])
     rates = []
     for workers in (1, 2):
         out = Path(args.data) / "out-dask.parquet"
@@ -450,6 +456,7 @@ def bench_dask(args: argparse.Namespace, rep: Report, src: Path) -> float:
             f"{r['seconds']:.1f}",
             f"{rates[-1]:.1f}",
             f"{rates[-1] / rates[0]:.2f}×",
+            f"{r['cpu_share']:.2f}",
         )
     rep.say()
     return rates[-1] / rates[0]
