@@ -117,3 +117,15 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("Hello there. Hello there again, friends.", encoding="utf-8")
     line = _error(["check", str(path), "--full", "--model", str(tmp_path / "no-model")])
     assert "model" in line
+
+
+def test_oversized_single_line_document(tmp_path: Path) -> None:
+    from mtaudit.readers import MAX_DOCUMENT_BYTES
+
+    path = tmp_path / "dump.txt"
+    with path.open("w", encoding="utf-8") as fh:  # one line, over the limit
+        chunk = "The minister said the talks would resume. " * 1000
+        while fh.tell() <= MAX_DOCUMENT_BYTES:
+            fh.write(chunk)
+    line = _error(["check", str(path), "--fast"])
+    assert "dump.txt" in line and "too large" in line

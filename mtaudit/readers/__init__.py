@@ -80,6 +80,23 @@ def supported_suffixes() -> list[str]:
     return sorted(set(_READERS) | set(_LAZY))
 
 
+#: The largest single document audited. Checks that compare sentences pairwise
+#: make one giant "document" (a whole dump on one line) slow for little value;
+#: larger input is refused with a clear message (split it into stories).
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def check_document_size(size: int, path: str, line: int | None = None) -> None:
+    """Refuse a single document larger than :data:`MAX_DOCUMENT_BYTES`."""
+    if size > MAX_DOCUMENT_BYTES:
+        raise InputError(
+            path,
+            line,
+            f"document too large ({size / 2**20:.1f} MB; the limit for one document is "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB): split it into stories or records",
+        )
+
+
 def decode(data: bytes, path: str) -> str:
     """UTF-8 text with a leading BOM removed; binary and non-UTF-8 input is an error."""
     if b"\x00" in data[:8192]:

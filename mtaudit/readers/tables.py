@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from mtaudit.document import Document
-from mtaudit.readers import InputError, ReadOptions, decode, read_bytes, register_reader
+from mtaudit.readers import (
+    MAX_DOCUMENT_BYTES,
+    InputError,
+    ReadOptions,
+    check_document_size,
+    decode,
+    read_bytes,
+    register_reader,
+)
 
 csv.field_size_limit(2**31 - 1)
 
@@ -31,6 +39,8 @@ def record_to_document(
         text = ""
     if not isinstance(text, str):
         raise InputError(path, line, f"field {options.text_field!r} is not a string")
+    if len(text) > MAX_DOCUMENT_BYTES // 4:  # cheap pre-test before encoding
+        check_document_size(len(text.encode("utf-8", "surrogatepass")), path, line)
     raw_id = record.get(options.id_field)
     doc_id = str(raw_id) if raw_id not in (None, "") else default_id
     source = record.get(options.source_field)
