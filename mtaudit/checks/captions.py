@@ -907,11 +907,12 @@ def _find_echoes(a: Analysis, ctx: Context) -> None:
     caps = sorted(a.caption_of)
     cos: dict[tuple[int, int], float] = {}
     if ctx.embedder is not None:
-        sims = ctx.embedder.similarity([texts[i] for i in caps], texts)
+        pool = sorted(set(embedding_candidates(texts)) | set(caps))
+        sims = ctx.embedder.similarity([texts[i] for i in caps], [texts[j] for j in pool])
         for row, i in enumerate(caps):
-            for j in range(len(texts)):
-                if i != j and sims[row][j] >= cosine:
-                    cos[(min(i, j), max(i, j))] = float(sims[row][j])
+            for col, j in enumerate(pool):
+                if i != j and sims[row][col] >= cosine:
+                    cos[(min(i, j), max(i, j))] = float(sims[row][col])
     floor = loose if ctx.embedder is not None else min_chrf
     pairs = similar_pairs(texts, min_chrf=floor, extra=cos)
     for (i, j), score in pairs.items():
@@ -933,14 +934,45 @@ def caption_segments(doc: Document, ctx: Context) -> set[int]:
     return set(analyze(doc, ctx).caption_of)
 
 
+_CONTENT = re.compile(r"[^\W\d_]{4,}")
+MIN_SHARED_WORDS = 3
+_COMMON_IN = 50  # a word in more texts than this says nothing about similarity
+
+
+def embedding_candidates(texts: Sequence[str], min_shared: int = MIN_SHARED_WORDS) -> list[int]:
+    """Indices of the texts that share at least ``min_shared`` content words with
+    some other text: the only ones worth sending to the model. A paraphrase or an
+    echo keeps names, numbers and key words, so texts that share none of them are
+    not near-duplicates, and most sentences of a story never reach the model."""
+    words = [frozenset(w.lower() for w in _CONTENT.findall(t)) for t in texts]
+    where: dict[str, list[int]] = {}
+    for k, ws in enumerate(words):
+        for w in ws:
+            where.setdefault(w, []).append(k)
+    out = []
+    for k, ws in enumerate(words):
+        shared: dict[int, int] = {}
+        for w in ws:
+            others = where[w]
+            if len(others) > _COMMON_IN:
+                continue
+            for o in others:
+                if o != k:
+                    shared[o] = shared.get(o, 0) + 1
+        if any(n >= min_shared for n in shared.values()):
+            out.append(k)
+    return out
+
+
 def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
-    """Encode every segment of the batch in one model call (the cache keeps them)."""
+    """Encode the batch's candidate segments and paragraphs in one model call (the
+    cache keeps them for the checks)."""
     if ctx.embedder is None:
         return
     texts: list[str] = []
     for doc in docs:
-        texts.extend(s.text for s in segments(doc, ctx))
-        texts.extend(p.text for p in doc.paragraphs)
+        for group in ([s.text for s in segments(doc, ctx)], [p.text for p in doc.paragraphs]):
+            texts.extend(group[k] for k in embedding_candidates(group))
     if texts:
         ctx.embedder.encode(texts)
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from mtaudit.checks.captions import (
     analyze,
     caption_segments,
+    embedding_candidates,
     normalize,
     prepare_embeddings,
     segments,
@@ -317,19 +317,32 @@ def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int
     cosine = float(ctx.option("cosine", NEAR_COSINE, code))
     texts = [s.text for s in segs]
     floor = loose if ctx.embedder is not None else min_chrf
-    sims: Any = None
+    sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
-    if ctx.embedder is not None and 1 < len(texts) <= MAX_EMBED:
-        sims = ctx.embedder.similarity(texts, texts)
-        extra = [
-            (int(i), int(j)) for i, j in zip(*(sims >= cosine).nonzero(), strict=True) if i < j
-        ]
+    if ctx.embedder is not None:
+        sims, extra = _model_pairs(texts, ctx, cosine)
     pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
     if sims is not None:
-        pairs = {
-            p: s for p, s in pairs.items() if s >= min_chrf or float(sims[p[0]][p[1]]) >= cosine
-        }
+        pairs = {p: s for p, s in pairs.items() if s >= min_chrf or sims.get(p, 0.0) >= cosine}
     return pairs
+
+
+def _model_pairs(
+    texts: Sequence[str], ctx: Context, cosine: float
+) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
+    """Cosine similarity of the candidate texts (those sharing content words with
+    another, see :func:`embedding_candidates`), and the pairs at or above ``cosine``."""
+    assert ctx.embedder is not None
+    pool = embedding_candidates(texts)
+    if not 1 < len(pool) <= MAX_EMBED:
+        return {}, []
+    matrix = ctx.embedder.similarity([texts[k] for k in pool], [texts[k] for k in pool])
+    sims = {
+        (pool[a], pool[b]): float(matrix[a][b])
+        for a in range(len(pool))
+        for b in range(a + 1, len(pool))
+    }
+    return sims, [p for p, v in sims.items() if v >= cosine]
 
 
 @register("MT603", "near-repeated-sentence", category="repetition", severity="major")
@@ -431,20 +444,17 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL))
     cosine = float(ctx.option("cosine", PARA_COSINE))
     floor = loose if ctx.embedder is not None else min_chrf
-    sims: Any = None
+    sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
-    if ctx.embedder is not None and len(texts) <= MAX_EMBED:
-        sims = ctx.embedder.similarity(texts, texts)
-        extra = [
-            (int(i), int(j)) for i, j in zip(*(sims >= cosine).nonzero(), strict=True) if i < j
-        ]
+    if ctx.embedder is not None:
+        sims, extra = _model_pairs(texts, ctx, cosine)
     pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):
         if j in reported:
             continue
         verbatim = normalize(texts[i]) == normalize(texts[j])
-        if not verbatim and score < min_chrf and (sims is None or float(sims[i][j]) < cosine):
+        if not verbatim and score < min_chrf and (sims is None or sims.get((i, j), 0.0) < cosine):
             continue
         reported.add(j)
         para = paras[keep[j]]
