@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -146,6 +146,26 @@ def build_config(
     )
 
 
+def make_engine(**options: Any) -> tuple[Config, Engine]:
+    """Config (file < ``options``) and an Engine, with the user's glossaries and, when
+    an embedding check will run, the model checked up front; any problem is one
+    ``mtaudit: error:`` line and exit 2. ``options`` are :func:`build_config`'s."""
+    from mtaudit.config import ConfigError
+    from mtaudit.embeddings import ModelUnavailable
+    from mtaudit.engine import Engine
+    from mtaudit.glossary import GlossaryError
+
+    try:
+        cfg = build_config(**options)
+        engine = Engine(cfg)
+        engine.context.glossaries.user_files()  # validate -g files before any work
+        if engine.context.embedder is not None and any(r.needs_embeddings for r in engine.rules):
+            engine.context.embedder.check_available()
+    except (ConfigError, GlossaryError, ValueError, KeyError, ModelUnavailable) as exc:
+        fail(str(exc).strip("'\""))
+    return cfg, engine
+
+
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Files, folders, or - for stdin.")],
@@ -199,37 +219,32 @@ def check(
     ] = None,
 ) -> None:
     """Audit documents and report findings; exit 1 when the gate fails."""
-    from mtaudit.config import ConfigError
     from mtaudit.embeddings import ModelUnavailable
-    from mtaudit.engine import Engine, gate, summarize
+    from mtaudit.engine import gate, summarize
     from mtaudit.formats import get_format
     from mtaudit.glossary import GlossaryError
     from mtaudit.output import open_output
     from mtaudit.readers import InputError, ReadOptions, read_paths
 
     try:
-        cfg = build_config(
-            config_path=config,
-            glossary=glossary,
-            select=select,
-            ignore=ignore,
-            fast=fast,
-            source_lang=source_lang,
-            text_field=text_field,
-            id_field=id_field,
-            source_field=source_field,
-            fail_under=fail_under,
-            fail_on=fail_on,
-            model=model,
-            jobs=jobs,
-        )
         formatter_cls = get_format(format)
-        engine = Engine(cfg)
-        engine.context.glossaries.user_files()  # validate -g files before any work
-        if engine.context.embedder is not None and any(r.needs_embeddings for r in engine.rules):
-            engine.context.embedder.check_available()
-    except (ConfigError, GlossaryError, ValueError, KeyError, ModelUnavailable) as exc:
+    except KeyError as exc:
         fail(str(exc).strip("'\""))
+    cfg, engine = make_engine(
+        config_path=config,
+        glossary=glossary,
+        select=select,
+        ignore=ignore,
+        fast=fast,
+        source_lang=source_lang,
+        text_field=text_field,
+        id_field=id_field,
+        source_field=source_field,
+        fail_under=fail_under,
+        fail_on=fail_on,
+        model=model,
+        jobs=jobs,
+    )
     from mtaudit.baseline import BaselineError, GateFilter
 
     try:

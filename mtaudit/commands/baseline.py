@@ -20,8 +20,8 @@ from mtaudit.cli import (
     SourceLangOpt,
     TextFieldOpt,
     app,
-    build_config,
     fail,
+    make_engine,
 )
 
 baseline_app = typer.Typer(
@@ -54,30 +54,23 @@ def baseline_create(
     """Record every current finding (by fingerprint, not line) in FILE."""
     from mtaudit import __version__
     from mtaudit.baseline import write_baseline
-    from mtaudit.config import ConfigError
     from mtaudit.embeddings import ModelUnavailable
-    from mtaudit.engine import Engine
     from mtaudit.glossary import GlossaryError
     from mtaudit.output import atomic_write
     from mtaudit.readers import InputError, ReadOptions, read_paths
 
-    try:
-        cfg = build_config(
-            config_path=config,
-            glossary=glossary,
-            select=select,
-            ignore=ignore,
-            fast=fast,
-            source_lang=source_lang,
-            text_field=text_field,
-            id_field=id_field,
-            source_field=source_field,
-            model=model,
-        )
-        engine = Engine(cfg)
-        engine.context.glossaries.user_files()
-    except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+    cfg, engine = make_engine(
+        config_path=config,
+        glossary=glossary,
+        select=select,
+        ignore=ignore,
+        fast=fast,
+        source_lang=source_lang,
+        text_field=text_field,
+        id_field=id_field,
+        source_field=source_field,
+        model=model,
+    )
     options = ReadOptions(
         text_field=cfg.text_field, id_field=cfg.id_field, source_field=cfg.source_field
     )

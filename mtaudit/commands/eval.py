@@ -18,8 +18,8 @@ from mtaudit.cli import (
     ModelOpt,
     SelectOpt,
     app,
-    build_config,
     fail,
+    make_engine,
 )
 
 DEFAULT_CORPUS = Path("tests/corpus/corpus.jsonl")
@@ -97,9 +97,7 @@ def eval_command(
     """Measure precision/recall per category and code on a labelled corpus, and
     correlation with human judgements on the public sets."""
     from mtaudit import evaluation as ev
-    from mtaudit.config import ConfigError
     from mtaudit.embeddings import ModelUnavailable
-    from mtaudit.engine import Engine
     from mtaudit.glossary import GlossaryError
 
     if split not in ev.SPLITS:
@@ -119,20 +117,10 @@ def eval_command(
         return
     if update_floor:
         fast, split, no_shared = True, "heldout", True
-    try:
-        cfg = build_config(
-            config_path=config,
-            glossary=glossary,
-            select=select,
-            ignore=ignore,
-            fast=fast,
-            model=model,
-        )
-        engine = Engine(cfg)
-        engine.context.glossaries.user_files()
-        instruments = ev.instrument(engine)
-    except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+    _, engine = make_engine(
+        config_path=config, glossary=glossary, select=select, ignore=ignore, fast=fast, model=model
+    )
+    instruments = ev.instrument(engine)
 
     t0 = time.perf_counter()
     report: dict[str, Any] = {"version": 1, "info": engine.run_info(), "split": split}

@@ -15,8 +15,8 @@ from mtaudit.cli import (
     SelectOpt,
     SourceLangOpt,
     app,
-    build_config,
     fail,
+    make_engine,
 )
 
 
@@ -37,8 +37,6 @@ def fix(
 ) -> None:
     """Apply only safe fixes: names restored from the glossary, mojibake repair,
     caption/credit removal, detokenizer spacing and quotes. Idempotent."""
-    from mtaudit.config import ConfigError
-    from mtaudit.engine import Engine
     from mtaudit.fixer import fix_file, fixable
     from mtaudit.glossary import GlossaryError
     from mtaudit.output import atomic_write
@@ -46,20 +44,15 @@ def fix(
 
     if diff and in_place:
         fail("use either --diff or --in-place, not both")
-    try:
-        # Rule-based checks only: every safe fix comes from one.
-        cfg = build_config(
-            config_path=config,
-            glossary=glossary,
-            select=select,
-            ignore=ignore,
-            fast=True,
-            source_lang=source_lang,
-        )
-        engine = Engine(cfg)
-        engine.context.glossaries.user_files()
-    except (ConfigError, GlossaryError, ValueError, KeyError) as exc:
-        fail(str(exc).strip("'\""))
+    # Rule-based checks only: every safe fix comes from one.
+    _, engine = make_engine(
+        config_path=config,
+        glossary=glossary,
+        select=select,
+        ignore=ignore,
+        fast=True,
+        source_lang=source_lang,
+    )
 
     files: list[Path] = []
     for item in paths:
