@@ -319,6 +319,15 @@ def _starts_clause(text: str, pos: int) -> bool:
     return bool(m)
 
 
+def _agency_after_slash(text: str, start: int, end: int, lex: Lexicon) -> bool:
+    """True for a ``Name/Agency`` token whose part after the slash is a credit term."""
+    slash = text.rfind("/", start, end)
+    if slash < 0 or not lex.terms:
+        return False
+    t = lex.terms.match(text, slash + 1)
+    return bool(t) and t.end() >= end
+
+
 def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
     """``Photo: John Locher, AP`` — a label and the names that follow it."""
     pos = m.end()
@@ -353,8 +362,8 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
             end -= 1
         token_ends.append(end)
         pos = tok.end()
-        if stop:
-            break
+        if stop or _agency_after_slash(text, tok.start(1), end, lex):
+            break  # "Kay Nietfeld/dpa": the agency after the slash closes the credit
     rest = text[m.end() : line_end]
     closing = 0 < len(rest.split()) <= 10 and rest.lstrip()[:1].isupper()
     if closing and ")" not in rest and not re.search(r"[.!?;]\s", rest + " "):

@@ -369,3 +369,14 @@ def test_public_caption_set_held_out_half() -> None:
     assert not any(datelines)
     assert sum(agencies) / len(agencies) <= 0.1
     assert sum(credited) / len(credited) >= 0.85
+
+
+def test_label_credit_ends_at_the_agency_after_a_slash() -> None:
+    from tests.helpers import spans
+
+    text = (
+        "Talks resumed on Friday. The economy minister speaks to journalists on Wednesday "
+        "Photo: Kay Nietfeld/dpa Opposition leader Friedrich Merz accused the coalition."
+    )
+    found = spans(text, "MT301")
+    assert len(found) == 1 and found[0].endswith("Nietfeld/dpa")
