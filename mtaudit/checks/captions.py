@@ -319,13 +319,14 @@ def _starts_clause(text: str, pos: int) -> bool:
     return bool(m)
 
 
-def _agency_after_slash(text: str, start: int, end: int, lex: Lexicon) -> bool:
-    """True for a ``Name/Agency`` token whose part after the slash is a credit term."""
+def _agency_after_slash(text: str, start: int, end: int, lex: Lexicon) -> int:
+    """For a ``Name/Agency`` token whose part after the last slash is a credit term,
+    where that term ends ("…/Getty Images"); else -1."""
     slash = text.rfind("/", start, end)
     if slash < 0 or not lex.terms:
-        return False
+        return -1
     t = lex.terms.match(text, slash + 1)
-    return bool(t) and t.end() >= end
+    return t.end() if t and t.end() >= end else -1
 
 
 def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
@@ -362,8 +363,12 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
             end -= 1
         token_ends.append(end)
         pos = tok.end()
-        if stop or _agency_after_slash(text, tok.start(1), end, lex):
-            break  # "Kay Nietfeld/dpa": the agency after the slash closes the credit
+        agency_end = _agency_after_slash(text, tok.start(1), end, lex)
+        if agency_end > 0:  # "Kay Nietfeld/dpa": the agency after the slash closes it
+            token_ends[-1] = max(end, agency_end)
+            break
+        if stop:
+            break
     rest = text[m.end() : line_end]
     closing = 0 < len(rest.split()) <= 10 and rest.lstrip()[:1].isupper()
     if closing and ")" not in rest and not re.search(r"[.!?;]\s", rest + " "):
