@@ -207,6 +207,27 @@ def _possessive_end(text: str, end: int) -> tuple[int, str]:
     return (m.end(), m.group()) if m else (end, "")
 
 
+def _spelling_hits(
+    text: str, spans: list[tuple[int, int]], surface: str, confidence: float
+) -> list[NameHit]:
+    """MT105 hits for the mentions at ``spans``, spelled elsewhere as ``surface``."""
+    out = []
+    for start, end in spans:
+        end2, poss = _possessive_end(text, end)
+        out.append(
+            NameHit(
+                "MT105",
+                start,
+                end2,
+                f"Inconsistent spelling: {text[start:end]!r}, elsewhere {surface!r}",
+                surface + poss,
+                confidence,
+                Severity.MINOR,
+            )
+        )
+    return out
+
+
 def _all_caps(s: str) -> bool:
     """Every cased letter is a capital (and there is one)."""
     return s.isupper()
@@ -756,20 +777,7 @@ def _fuzzy_hits(
                 continue
             if Levenshtein.distance(k, r, score_cutoff=1) > 1:
                 continue
-            for i in groups[k]:
-                start, end = ts.tokens[i]
-                end2, poss = _possessive_end(text, end)
-                out.append(
-                    NameHit(
-                        "MT105",
-                        start,
-                        end2,
-                        f"Inconsistent spelling: {text[start:end]!r}, elsewhere {surface!r}",
-                        surface + poss,
-                        0.6,
-                        Severity.MINOR,
-                    )
-                )
+            out.extend(_spelling_hits(text, [ts.tokens[i] for i in groups[k]], surface, 0.6))
             break
     if len(keys) < 2:
         return out
@@ -795,20 +803,9 @@ def _fuzzy_hits(
         minority, majority = (a, b) if na < nb else (b, a)
         if minority in names:
             continue
-        for i in groups[minority]:
-            start, end = ts.tokens[i]
-            end2, poss = _possessive_end(text, end)
-            out.append(
-                NameHit(
-                    "MT105",
-                    start,
-                    end2,
-                    f"Inconsistent spelling: {text[start:end]!r}, elsewhere {bests[majority]!r}",
-                    bests[majority] + poss,
-                    0.5,
-                    Severity.MINOR,
-                )
-            )
+        out.extend(
+            _spelling_hits(text, [ts.tokens[i] for i in groups[minority]], bests[majority], 0.5)
+        )
     return out
 
 
