@@ -14,8 +14,12 @@ from mtaudit.finding import Hit
 from mtaudit.mojibake import find_mojibake
 from mtaudit.registry import register
 
+# A garbled word is one finding: its fragments ("RÃ©publique" → "publique") are not
+# also untranslated words or non-words.
+_FRAGMENTS = ("MT5", "MT72")
 
-@register("MT150", "mojibake", category="encoding", severity="major")
+
+@register("MT150", "mojibake", category="encoding", severity="major", supersedes=_FRAGMENTS)
 def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     """UTF-8 text decoded with the wrong code page ("â€™", "cafÃ©", "ErdoÄŸan").
 
@@ -37,7 +41,9 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
 _REPLACEMENT = re.compile("\ufffd+")
 
 
-@register("MT151", "replacement-character", category="encoding", severity="major")
+@register(
+    "MT151", "replacement-character", category="encoding", severity="major", supersedes=_FRAGMENTS
+)
 def replacement_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     """The Unicode replacement character (U+FFFD, shown as �): a character was lost.
 

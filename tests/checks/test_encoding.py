@@ -74,3 +74,10 @@ def test_html_entities() -> None:
         "&amp;",
     ]
     assert spans("R&D and AT&T; Q&A &nonsense; fish & chips", "MT153") == []
+
+
+def test_garbled_word_is_one_finding() -> None:
+    # The fragment after the mojibake reads as a French word; it is not reported
+    # again as untranslated text or as a non-word.
+    found = audit('"We will not let go," said the leader on the Place de la RÃ©publique.')
+    assert [(f.code, f.text) for f in found if f.start >= 50] == [("MT150", "RÃ©publique")]
