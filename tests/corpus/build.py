@@ -26,20 +26,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mtaudit.finding import CATEGORIES as FINDING_CATEGORIES
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 OUT = HERE / "corpus.jsonl"
-CATEGORIES = {
-    "name",
-    "encoding",
-    "idiom",
-    "caption",
-    "tokenization",
-    "untranslated",
-    "repetition",
-    "terminology",
-    "adequacy",
-}
+CATEGORIES = frozenset(FINDING_CATEGORIES)  # the JSON contract's categories
 _HEADER = re.compile(r"^=== (.*)$")
 _OPEN = re.compile(r"\{([a-z]+(?:/[a-z]+)*)\|")
 
