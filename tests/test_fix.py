@@ -84,7 +84,7 @@ def test_fix_diff_previews_without_writing(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     Path("story.txt").write_text(DAMAGED, encoding="utf-8")
     code, out, err = run("fix", "story.txt", "--diff")
-    assert code == 0, err
+    assert code == 1, err  # pending fixes fail the preview, like ruff --diff
     assert out.startswith("--- a/story.txt\n+++ b/story.txt\n")
     assert "-The talks ended without a deal , officials said .\n" in out
     assert "+The talks ended without a deal, officials said.\n" in out

@@ -24,7 +24,10 @@ from mtaudit.cli import (
 def fix(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to fix.")],
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff of the fixes (the default).")
+        bool, typer.Option(
+            "--diff",
+            help="Print a unified diff of the fixes (the default); exit 1 when any is pending.",
+        )
     ] = False,
     in_place: Annotated[
         bool, typer.Option("--in-place", "-i", help="Write the fixes back (atomically).")
@@ -36,7 +39,10 @@ def fix(
     config: ConfigOpt = None,
 ) -> None:
     """Apply only safe fixes: names restored from the glossary, mojibake repair,
-    caption/credit removal, detokenizer spacing and quotes. Idempotent."""
+    caption/credit removal, detokenizer spacing and quotes. Idempotent.
+
+    Exit status: 0 when nothing is left to fix (or --in-place applied it), 1 when
+    the --diff preview shows pending fixes, 2 on bad input."""
     from mtaudit.fixer import fix_file, fixable
     from mtaudit.glossary import GlossaryError
     from mtaudit.output import atomic_write
@@ -88,3 +94,7 @@ def fix(
         fail(str(exc))
     verb = "applied" if in_place else "would apply"
     sys.stderr.write(f"mtaudit: {verb} {total} fix(es) in {changed} of {len(files)} file(s)\n")
+    if total and not in_place:
+        # Like ``ruff check --diff`` and ``black --check``: a preview with pending
+        # fixes fails, so ``mtaudit fix --diff`` can gate CI.
+        raise typer.Exit(1)
