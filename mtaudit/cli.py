@@ -383,7 +383,7 @@ def rules(
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. MT401.")]) -> None:
+def explain(code: Annotated[str, typer.Argument(metavar="CODE", help="A rule code, e.g. MT401.")]) -> None:
     """Explain one check: what it finds, why it matters, a bad and a good example."""
     from mtaudit.registry import get_rule
 
@@ -405,7 +405,7 @@ def formats() -> None:
 
 @glossary_app.command("validate")
 def glossary_validate(
-    files: Annotated[list[Path], typer.Argument(help="Glossary files or folders.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Glossary files or folders.")],
 ) -> None:
     """Report bad rows (file:line), duplicates and conflicts; exit 1 if any."""
     from mtaudit.glossary import GlossaryError, validate_file
@@ -433,8 +433,8 @@ def glossary_validate(
 
 @glossary_app.command("show")
 def glossary_show(
-    file: Annotated[Path, typer.Argument(help="A glossary file.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Rows to show (0 = all).")] = 50,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A glossary file.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", help="Rows to show (0 = all).")] = 50,
 ) -> None:
     """Show a glossary file as a table."""
     from rich.console import Console

@@ -33,7 +33,7 @@ app.add_typer(baseline_app, name="baseline")
 
 @baseline_app.command("create")
 def baseline_create(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Files, folders, or - for stdin.")],
     output: Annotated[
         str, typer.Option("--output", "-o", metavar="FILE", help="Baseline file to write.")
     ],

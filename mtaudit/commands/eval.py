@@ -41,15 +41,15 @@ def _shared_folder(shared: Path | None) -> Path | None:
 @app.command("eval")
 def eval_command(
     corpus: Annotated[
-        Path, typer.Option("--corpus", help="Labelled corpus (JSONL with gold spans).")
+        Path, typer.Option("--corpus", metavar="FILE", help="Labelled corpus (JSONL with gold spans).")
     ] = DEFAULT_CORPUS,
     split: Annotated[
-        str, typer.Option("--split", help="Corpus part: tune, heldout or all.")
+        str, typer.Option("--split", metavar="SPLIT", help="Corpus part: tune, heldout or all.")
     ] = "all",
     shared: Annotated[
         Path | None,
         typer.Option(
-            "--shared", help="Folder with the public sets (default ../shared/eval if present)."
+            "--shared", metavar="DIR", help="Folder with the public sets (default ../shared/eval if present)."
         ),
     ] = None,
     no_corpus: Annotated[
@@ -60,14 +60,14 @@ def eval_command(
     ] = False,
     sets: Annotated[
         str | None,
-        typer.Option("--sets", help="Public sets to run: demetr,captions,wmt,mlqe (default all)."),
+        typer.Option("--sets", metavar="SETS", help="Public sets to run: demetr,captions,wmt,mlqe (default all)."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="At most N items per public set (per group).")
+        int | None, typer.Option("--limit", metavar="N", help="At most N items per public set (per group).")
     ] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     markdown: Annotated[
-        Path | None, typer.Option("--markdown", help="Also write the tables to this file.")
+        Path | None, typer.Option("--markdown", metavar="FILE", help="Also write the tables to this file.")
     ] = None,
     calibrate: Annotated[
         bool,
@@ -81,11 +81,11 @@ def eval_command(
         ),
     ] = False,
     floor: Annotated[
-        Path, typer.Option("--floor", help="Quality-floor file for --update-floor.")
+        Path, typer.Option("--floor", metavar="FILE", help="Quality-floor file for --update-floor.")
     ] = DEFAULT_FLOOR,
     from_json: Annotated[
         Path | None,
-        typer.Option("--from-json", help="Render a saved `--format json` report; run nothing."),
+        typer.Option("--from-json", metavar="FILE", help="Render a saved `--format json` report; run nothing."),
     ] = None,
     glossary: GlossaryOpt = None,
     select: SelectOpt = None,

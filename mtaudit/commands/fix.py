@@ -22,7 +22,7 @@ from mtaudit.cli import (
 
 @app.command()
 def fix(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders to fix.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH", help="Files or folders to fix.")],
     diff: Annotated[
         bool, typer.Option(
             "--diff",

@@ -70,15 +70,15 @@ def compute(
 
 @app.command()
 def score(
-    hyp: Annotated[Path, typer.Option("--hyp", help="MT output, one segment per line.")],
+    hyp: Annotated[Path, typer.Option("--hyp", metavar="FILE", help="MT output, one segment per line.")],
     ref: Annotated[
-        list[Path], typer.Option("--ref", help="Reference translation(s), aligned (repeatable).")
+        list[Path], typer.Option("--ref", metavar="FILE", help="Reference translation(s), aligned (repeatable).")
     ],
     metrics: Annotated[
-        str, typer.Option("--metrics", "-m", help="Comma-separated: bleu, chrf, ter.")
+        str, typer.Option("--metrics", "-m", metavar="METRICS", help="Comma-separated: bleu, chrf, ter.")
     ] = "bleu,chrf,ter",
     segments: Annotated[bool, typer.Option("--segments", help="Also score every segment.")] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
 ) -> None:
     """Score MT output against references with sacrebleu (BLEU, chrF, TER)."""
     chosen = [m.strip().lower() for m in metrics.split(",") if m.strip()]
