@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from operator import eq
+from typing import NamedTuple
 
 from mtaudit.checks.captions import (
     analyze,
@@ -106,8 +107,7 @@ _EDGE = "\"'“”‘’«»()[]{}"
 _CLAUSE_END = ",.;:!?…—–-"
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     start: int
     end: int
     core: str  # lower-cased, without surrounding quotes, brackets and punctuation
@@ -115,16 +115,55 @@ class _Tok:
     closes: bool  # ends with clause punctuation
 
 
+_STRIP = _EDGE + _CLAUSE_END
+
+
 def _tokens(text: str) -> list[_Tok]:
     out = []
+    append = out.append
     for m in _TOKEN.finditer(text):
         raw = m.group()
-        word = raw.strip(_EDGE + _CLAUSE_END)
+        word = raw.strip(_STRIP)
+        if not word:
+            continue
+        if word is raw:  # nothing stripped (CPython returns the same object): no punctuation
+            append(_Tok(m.start(), m.end(), word.lower(), word, False))
+            continue
         stripped = raw.rstrip(_EDGE)
         closes = bool(stripped) and stripped[-1] in _CLAUSE_END and not word.endswith(stripped[-1])
-        if word:
-            out.append(_Tok(m.start(), m.end(), word.lower(), word, closes))
+        append(_Tok(m.start(), m.end(), word.lower(), word, closes))
     return out
+
+
+def _doc_tokens(doc: Document) -> list[_Tok]:
+    return doc.memo("repetition.tokens", lambda: _tokens(doc.text))
+
+
+# A run of surrounding punctuation at either end of a whitespace token: what
+# ``str.strip(_STRIP)`` removes. It starts with a character class, so ``re`` scans
+# for it in C.
+_EDGE_RUN = re.compile(
+    "[" + re.escape(_STRIP) + "](?:[" + re.escape(_STRIP) + r"]*(?!\S)|(?<!\S.)["
+    + re.escape(_STRIP) + "]*)"
+)
+
+
+def _cores(doc: Document) -> list[str]:
+    """``[t.core for t in _tokens(doc.text)]``, computed in C: the text lower-cased
+    once, the edge punctuation of every token removed by one regex pass, then split.
+
+    Lower-casing the whole text equals lower-casing each token except for the
+    context-sensitive final sigma, so a text with a capital sigma takes the token path.
+    A token of punctuation only loses all its characters and drops out of the split,
+    as :func:`_tokens` drops it."""
+
+    def compute() -> list[str]:
+        text = doc.text
+        if "\u03a3" in text:
+            return [t.core for t in _doc_tokens(doc)]
+        return _EDGE_RUN.sub("", text.lower()).split()
+
+    return doc.memo("repetition.cores", compute)
 
 
 def _common(word: str) -> bool:
@@ -138,18 +177,97 @@ def _gap_ok(text: str, a: _Tok, b: _Tok) -> bool:
     return not a.closes and text[a.end : b.start].strip(" \t") == ""
 
 
+def _tok(text: str, start: int, end: int) -> _Tok:
+    """The token ``text[start:end]``, as :func:`_tokens` builds it."""
+    raw = text[start:end]
+    word = raw.strip(_STRIP)
+    stripped = raw.rstrip(_EDGE)
+    closes = bool(stripped) and stripped[-1] in _CLAUSE_END and not word.endswith(stripped[-1])
+    return _Tok(start, end, word.lower(), word, closes)
+
+
+# Two neighbouring tokens with the same core and only spaces or tabs between them, at
+# the whitespace before the first (the text is given with a space in front). The
+# lookahead keeps the matches overlapping, so each token of a run starts one.
+_E = "[" + re.escape(_STRIP) + "]"
+_DOUBLE = re.compile(
+    rf"\s(?=({_E}*([^\s{re.escape(_STRIP)}](?:\S*[^\s{re.escape(_STRIP)}])?){_E}*)"
+    rf"[ \t]+({_E}*\2{_E}*)(?!\S))"
+)
+
+
+def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
+    """The core of the token next to ``text[start:end]`` (``step`` -1: before it, 1:
+    after it) when only spaces or tabs separate them and the earlier of the two does
+    not close a clause (:func:`_gap_ok`); else None."""
+    n = len(text)
+    if step < 0:
+        j = start
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == start or j == 0 or text[j - 1].isspace():
+            return None
+        i = j
+        while i > 0 and not text[i - 1].isspace():
+            i -= 1
+        prev = _tok(text, i, j)
+        return None if prev.closes else prev.core
+    j = end
+    while j < n and text[j] in " \t":
+        j += 1
+    if j == end or j == n or text[j].isspace():
+        return None
+    i = j
+    while i < n and not text[i].isspace():
+        i += 1
+    return _tok(text, j, i).core
+
+
 def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
-    toks = doc.memo("repetition.tokens", lambda: _tokens(doc.text))
+    """Pairs of neighbouring tokens that are the same word (not part of a run of three).
+
+    Neighbouring equal cores are tested for all tokens at once in C; only a document
+    that has some goes on, and there a regex over the lower-cased text finds the pairs
+    with their offsets. Its tokens are whitespace tokens, and :func:`_tokens` drops only
+    tokens of punctuation alone; such a token between two words, or next to a pair,
+    fails the spaces-only test of :func:`_gap_ok` either way, so the neighbours it
+    looks at (:func:`_neighbour_core`) are the ones :func:`_tokens` would give."""
+    cores = _cores(doc)
+    if not any(map(eq, cores, cores[1:])):
+        return []
+    text = doc.text
+    low = text.lower()
+    if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
+        return _doubles_by_tokens(doc)
+    out = []
+    for m in _DOUBLE.finditer(" " + low):
+        a = _tok(text, m.start(1) - 1, m.end(1) - 1)
+        b = _tok(text, m.start(3) - 1, m.end(3) - 1)
+        if a.closes:
+            continue
+        if text[b.start] in "([" and text[a.start] not in "([":
+            continue  # "energy (energy of enlightenment)": a gloss in brackets
+        if _neighbour_core(text, a.start, a.end, -1) == a.core:
+            continue  # a run of three or more: MT605
+        if not b.closes and _neighbour_core(text, b.start, b.end, 1) == b.core:
+            continue
+        out.append((a, b))
+    return out
+
+
+def _doubles_by_tokens(doc: Document) -> list[tuple[_Tok, _Tok]]:
+    toks = _doc_tokens(doc)
+    text = doc.text
     out = []
     for k in range(1, len(toks)):
         a, b = toks[k - 1], toks[k]
-        if a.core != b.core or not _gap_ok(doc.text, a, b):
+        if a.core != b.core or not _gap_ok(text, a, b):
             continue
-        if doc.text[b.start] in "([" and doc.text[a.start] not in "([":
+        if text[b.start] in "([" and text[a.start] not in "([":
             continue  # "energy (energy of enlightenment)": a gloss in brackets
-        if k >= 2 and toks[k - 2].core == a.core and _gap_ok(doc.text, toks[k - 2], a):
+        if k >= 2 and toks[k - 2].core == a.core and _gap_ok(text, toks[k - 2], a):
             continue  # a run of three or more: MT605
-        if k + 1 < len(toks) and toks[k + 1].core == b.core and _gap_ok(doc.text, b, toks[k + 1]):
+        if k + 1 < len(toks) and toks[k + 1].core == b.core and _gap_ok(text, b, toks[k + 1]):
             continue
         out.append((a, b))
     return out
@@ -212,11 +330,17 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Inspectors found traces in the pet food. “Never, never, never,” she said.
     """
     text = doc.text
-    toks = doc.memo("repetition.tokens", lambda: _tokens(text))
-    low = [t.core for t in toks]
     max_n = int(ctx.option("max_phrase", 12))
+    low = _cores(doc)
+    starts = _loop_starts(low, max_n)
+    if not starts:
+        return
+    toks = _doc_tokens(doc)
     i = 0
-    while i < len(toks):
+    for i0 in starts:
+        if i0 < i:
+            continue  # inside a loop already reported
+        i = i0
         found = None
         for n in range(1, max_n + 1):
             if i + 2 * n > len(toks):
@@ -253,6 +377,43 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             confidence=0.95 if k >= 3 else 0.8,
         )
         i += n * k
+
+
+_LOOP_PATTERNS: dict[int, re.Pattern[str] | None] = {}
+
+
+def _loop_pattern(max_n: int) -> re.Pattern[str] | None:
+    """Where a phrase of ``n <= max_n`` tokens starts a loop that
+    :func:`repetition_loop` can report, over a string with one character per token:
+    a phrase of one or two tokens needs three copies in a row, a longer one two."""
+    if max_n not in _LOOP_PATTERNS:
+        alts = []
+        if max_n >= 1:
+            alts.append(r"(.)\1\1")
+        if max_n >= 2:
+            alts.append(r"(..)\2\2")
+        if max_n >= 3:
+            alts.append(r"(.{3,%d})\3" % max_n)
+        _LOOP_PATTERNS[max_n] = re.compile("(?s)(?=" + "|".join(alts) + ")") if alts else None
+    return _LOOP_PATTERNS[max_n]
+
+
+def _loop_starts(low: list[str], max_n: int) -> list[int]:
+    """The token indices where the loop search of :func:`repetition_loop` can find a
+    loop, ascending; at every other index it finds none (a report needs ``k >= 3``
+    copies of a phrase of one or two tokens, or ``k >= 2`` of a longer one).
+
+    Exact, and in C: each token becomes one character (equal tokens, equal
+    characters: the index of the token's last occurrence), and a regex with
+    backreferences finds the repeats."""
+    pattern = _loop_pattern(max_n)
+    if pattern is None or len(low) < 3:
+        return []
+    if len(low) >= 0x110000:  # more tokens than code points: test every index
+        return list(range(len(low)))
+    last = dict(zip(low, range(len(low))))
+    coded = "".join(map(chr, map(last.__getitem__, low)))
+    return [m.start() for m in pattern.finditer(coded)]
 
 
 def _report_index(i: int, j: int, captions: set[int]) -> tuple[int, int]:
