@@ -15,6 +15,7 @@ split at glued credits, which the repetition checks (MT6xx) use too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,19 +68,58 @@ def _trie(forms: Iterable[str]) -> str:
     return emit(root)
 
 
+_WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
+
+
 def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
-    """The forms at word boundaries (where a form starts or ends with a letter or
-    digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL"."""
+    r"""The forms at word boundaries (where a form starts or ends with a letter or
+    digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
+
+    Built so that ``re`` can scan for it in C: the pattern opens with one literal
+    character per alternative (the forms' first characters, and with ``ignore_case``
+    every character that matches one of them case-insensitively), so only positions
+    holding one of them are tried. The word-start test follows that character
+    (``(?<!\w.)``: no word character before it), and the rest of each form is the
+    trie of the rest, case-insensitive when asked."""
     unique = {f for f in forms if f}
     if not unique:
         return None
-    pattern = (
-        r"(?:(?=\w)(?<!\w)|(?!\w))"  # a word-initial form starts at a word start
-        + "(?:"
-        + _trie(unique)
-        + r")(?:(?<=\w)(?!\w|-\w)|(?<!\w))"  # and a word-final form ends at a word end
-    )
-    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    by_first: dict[str, list[str]] = {}
+    for form in unique:
+        by_first.setdefault(form[0], []).append(form[1:])
+    variants = _case_variants("".join(by_first)) if ignore_case else {}
+    alts = []
+    for first, rests in sorted(by_first.items()):
+        rest = _trie(rests)
+        if ignore_case and rest:
+            rest = f"(?i:{rest})"
+        if first == " ":
+            alts.append(r"\s+" + rest)
+            continue
+        for ch in variants.get(first, first):
+            guard = r"(?<!\w.)" if re.match(r"\w", ch) else ""
+            alts.append(re.escape(ch) + guard + rest)
+    return re.compile("(?:" + "|".join(alts) + ")" + _WORD_END)
+
+
+def _case_variants(chars: str) -> dict[str, str]:
+    """For each character, every character that ``re.IGNORECASE`` matches it with
+    (itself first), found by ``re`` itself over all code points (so the special
+    cases, like the Kelvin sign for "k", are the regex engine's own)."""
+    key = "".join(sorted(set(chars)))
+    if key not in _VARIANTS:
+        everything = "".join(map(chr, range(0x110000)))
+        out = {}
+        for ch in key:
+            if ch == " ":
+                continue
+            found = re.findall(re.escape(ch), everything, re.IGNORECASE)
+            out[ch] = ch + "".join(sorted(set(found) - {ch}))
+        _VARIANTS[key] = out
+    return _VARIANTS[key]
+
+
+_VARIANTS: dict[str, dict[str, str]] = {}
 
 
 def _forms(row: Row) -> list[str]:
@@ -233,6 +273,7 @@ _NAME_BEFORE_SLASH = re.compile(
 _NAME_BEFORE_VIA = re.compile(
     r"((?:" + _NAME_TOKEN + r"[ \t]+){0,5}" + _NAME_TOKEN + r")[ \t]+via[ \t]+$"
 )
+_QUALIFIER_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$")
 _LABEL_TOKEN = re.compile(r"[ \t]*([^\s]+)")
 _CONNECTORS = frozenset(
     [
@@ -310,6 +351,16 @@ def _extend_right(text: str, end: int, lex: Lexicon) -> tuple[int, bool]:
             continue
         break
     return end, strong
+
+
+def _ends_in_join(before: str) -> bool:
+    """Whether ``before`` ends in "/" or "via" and spaces (or tabs), perhaps with a
+    final newline: what the patterns ``_QUALIFIER_BEFORE``, ``_NAME_BEFORE_SLASH``
+    and ``_NAME_BEFORE_VIA`` all need (their ``$`` also matches before a final
+    newline), tested with string methods before any of them is searched."""
+    if before.rstrip(" \t").endswith(("/", "via")):
+        return True
+    return before.endswith("\n") and before[:-1].rstrip(" \t").endswith(("/", "via"))
 
 
 def _starts_clause(text: str, pos: int) -> bool:
@@ -402,12 +453,15 @@ def find_credits(text: str, lex: Lexicon) -> list[Credit]:
             start = m.start()
             end, strong = _extend_right(text, m.end(), lex)
             before = text[max(0, start - 80) : start]
-            if lex.qualifiers:
-                q = re.search(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$", before)
-                if q and lex.qualifiers.fullmatch(q.group(1)):
-                    start, strong = start - (len(before) - q.start()), True
-                    before = text[max(0, start - 80) : start]
-            n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
+            if _ends_in_join(before):
+                if lex.qualifiers:
+                    q = _QUALIFIER_BEFORE.search(before)
+                    if q and lex.qualifiers.fullmatch(q.group(1)):
+                        start, strong = start - (len(before) - q.start()), True
+                        before = text[max(0, start - 80) : start]
+                n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
+            else:
+                n = None
             if (n and not lex.terms.search(n.group(1))) or n:
                 start, strong = start - (len(before) - n.start()), True
             paren = start > 0 and text[start - 1] == "(" and text[end : end + 1] == ")"
@@ -619,9 +673,9 @@ class _ChrF:
 
         self.metric = CHRF()
         self.extract = extract_all_char_ngrams
-        self.cache: dict[str, list[tuple[Any, int]]] = {}
+        self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
 
-    def ngrams(self, text: str) -> list[tuple[Any, int]]:
+    def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
         got = self.cache.get(text)
         if got is None:
             if len(self.cache) > 50_000:
@@ -635,9 +689,8 @@ class _ChrF:
         ab: list[int] = []
         ba: list[int] = []
         for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
-            if len(ca) > len(cb):
-                ca, cb = cb, ca
-            match = sum(min(n, cb[g]) for g, n in ca.items() if g in cb)
+            common = ca.keys() & cb.keys()  # in C, like the sums below
+            match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
             ab += [na, nb, match]
             ba += [nb, na, match]
         f = self.metric._compute_f_score
@@ -670,14 +723,86 @@ def similar_pairs(
     """Pairs (i, j), i < j, whose chrF is at least ``min_chrf``. rapidfuzz's Indel
     ratio (C, blockwise) prunes the pairs first, so long documents stay cheap;
     ``extra`` adds candidate pairs found otherwise (embedding similarity)."""
-    norm = [normalize(t) for t in texts]
-    out: dict[tuple[int, int], float] = {}
+    return PairScorer(texts, prefilter=prefilter).pairs(min_chrf, extra)
+
+
+class PairScorer:
+    """:func:`similar_pairs` for one list of texts, asked several times (thresholds
+    and ``extra`` pairs differ between the checks): the normalized texts, the
+    rapidfuzz candidates and each pair's chrF are computed once, on first use. Every
+    answer is what :func:`similar_pairs` gives for the same arguments."""
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        *,
+        prefilter: float = PREFILTER,
+        norm: list[str] | None = None,  # normalize() of each text, when known
+    ) -> None:
+        self.texts = texts
+        self.prefilter = prefilter
+        self._norm = norm
+        self._base: set[tuple[int, int]] | None = None
+        self._scores: dict[tuple[int, int], float | None] = {}
+
+    @property
+    def norm(self) -> list[str]:
+        """``normalize`` of each text."""
+        if self._norm is None:
+            self._norm = [normalize(t) for t in self.texts]
+        return self._norm
+
+    def _candidates(self) -> set[tuple[int, int]]:
+        if self._base is None:
+            self._base = _fuzzy_candidates(self.norm, self.prefilter)
+        return self._base
+
+    def _score(self, i: int, j: int) -> float | None:
+        """chrF of a candidate pair (100 for a verbatim one); None when it cannot be a
+        pair (an empty text, or one less than half as long as the other)."""
+        key = (i, j)
+        if key in self._scores:
+            return self._scores[key]
+        norm = self.norm
+        a, b = norm[i], norm[j]
+        score: float | None
+        if not a or not b:
+            score = None
+        elif a == b:
+            score = 100.0
+        else:
+            la, lb = len(a), len(b)
+            score = None if min(la, lb) / max(la, lb) < 0.5 else chrf(a, b)
+        self._scores[key] = score
+        return score
+
+    def pairs(
+        self, min_chrf: float, extra: Iterable[tuple[int, int]] = ()
+    ) -> dict[tuple[int, int], float]:
+        out: dict[tuple[int, int], float] = {}
+        if len(self.texts) < 2:
+            return out
+        candidates = self._candidates() | {(min(p), max(p)) for p in extra if p[0] != p[1]}
+        norm = self.norm
+        for i, j in sorted(candidates):
+            score = self._score(i, j)
+            if score is None:
+                continue
+            if score >= min_chrf or norm[i] == norm[j]:  # verbatim: always a pair
+                out[(i, j)] = score
+        return out
+
+
+def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, int]]:
+    """Verbatim repeats with their first occurrence, and for each later text the
+    ``TOP_K`` closest earlier ones by rapidfuzz's Indel ratio (at least
+    ``prefilter``, within ``WINDOW``)."""
+    candidates: set[tuple[int, int]] = set()
     n = len(norm)
     if n < 2:
-        return out
+        return candidates
     from rapidfuzz import fuzz, process
 
-    candidates: set[tuple[int, int]] = {(min(p), max(p)) for p in extra if p[0] != p[1]}
     # Verbatim repeats pair with their first occurrence directly; only distinct
     # texts go through the fuzzy matrix (a text repeated thousands of times would
     # otherwise make every pair a candidate).
@@ -709,19 +834,7 @@ def similar_pairs(
                 best.setdefault(j, []).append((int(matrix[r, c]), i))
     for j, found in best.items():  # lists of similar lines stay linear, not quadratic
         candidates.update((i, j) for _, i in sorted(found, reverse=True)[:TOP_K])
-    for i, j in sorted(candidates):
-        if not norm[i] or not norm[j]:
-            continue
-        if norm[i] == norm[j]:
-            out[(i, j)] = 100.0
-            continue
-        la, lb = len(norm[i]), len(norm[j])
-        if min(la, lb) / max(la, lb) < 0.5:
-            continue
-        score = chrf(norm[i], norm[j])
-        if score >= min_chrf:
-            out[(i, j)] = score
-    return out
+    return candidates
 
 
 # -- the document analysis ------------------------------------------------------------
@@ -752,6 +865,13 @@ class Analysis:
     segments: list[Segment]
     caption_of: dict[int, Caption]  # segment index -> caption it is the text of
     echoes: dict[int, tuple[int, float]] = field(default_factory=dict)  # seg -> (orig, score)
+    _scorer: PairScorer | None = field(default=None, repr=False)
+
+    def scorer(self) -> PairScorer:
+        """Similar pairs among the segments, shared by the caption and repetition checks."""
+        if self._scorer is None:
+            self._scorer = PairScorer([s.text for s in self.segments])
+        return self._scorer
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -807,6 +927,15 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
     scored = [(c, is_bleed(text, c, lex)) for c in credits]
     bleeding = [(c, p) for c, p in scored if p >= 0.5]
     cuts = sorted({c.end for c, _ in bleeding} | {c.start for c, _ in bleeding})
+    # Caption labels ("Image caption …"): the caption runs to the sentence end.
+    label_starts: dict[int, int] = {}
+    if lex.caption_labels:
+        for m in lex.caption_labels.finditer(text):
+            label_starts[m.start()] = m.end()
+    if not cuts and not label_starts:
+        # No caption (most stories): the segments are the sentences, which are
+        # trimmed already, and there is no echo to look for.
+        return Analysis(credits, [], list(doc.sentences), {})
     # Sentences, cut again after each glued credit and before it.
     pieces: list[Segment] = []
     for sent in doc.sentences:
@@ -821,11 +950,6 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
         if s < e:
             pieces.append(Segment(s, e, text[s:e]))
     credit_at = {c.start: (c, p) for c, p in bleeding}
-    # Caption labels ("Image caption …"): the caption runs to the sentence end.
-    label_starts: dict[int, int] = {}
-    if lex.caption_labels:
-        for m in lex.caption_labels.finditer(text):
-            label_starts[m.start()] = m.end()
     segments: list[Segment] = []
     captions: list[Caption] = []
     caption_of: dict[int, Caption] = {}
@@ -928,7 +1052,7 @@ def _find_echoes(a: Analysis, ctx: Context) -> None:
                 if i != j and sims[row][col] >= cosine:
                     cos[(min(i, j), max(i, j))] = float(sims[row][col])
     floor = loose if ctx.embedder is not None else min_chrf
-    pairs = similar_pairs(texts, min_chrf=floor, extra=cos)
+    pairs = a.scorer().pairs(floor, cos)
     for (i, j), score in pairs.items():
         for cap_index, other in ((j, i), (i, j)):
             if cap_index not in a.caption_of or other in a.caption_of:
@@ -1084,13 +1208,21 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[int, int], float]]:
-    texts = [s.text for s in a.segments]
-    candidates = [k for k, t in enumerate(texts) if caption_style(t, lex) >= 0.75]
-    if not candidates:
+    """Similar pairs whose later sentence reads like a caption. The pairs come first
+    (shared with the other checks, usually none), so only a sentence that is the later
+    half of one is scored for caption style."""
+    pairs = a.scorer().pairs(float(ctx.option("echo_chrf", ECHO_CHRF, "MT302")))
+    if not pairs:
         return []
-    pairs = similar_pairs(texts, min_chrf=float(ctx.option("echo_chrf", ECHO_CHRF, "MT302")))
-    wanted = set(candidates)
-    return [(p, s) for p, s in pairs.items() if p[1] in wanted]
+    style: dict[int, bool] = {}
+    out = []
+    for p, s in pairs.items():
+        j = p[1]
+        if j not in style:
+            style[j] = caption_style(a.segments[j].text, lex) >= 0.75
+        if style[j]:
+            out.append((p, s))
+    return out
 
 
 @register("MT303", "caption-label", category="caption", severity="major", supersedes=("MT6",))

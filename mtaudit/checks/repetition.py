@@ -15,15 +15,15 @@ from operator import eq
 from typing import NamedTuple
 
 from mtaudit.checks.captions import (
+    PairScorer,
     analyze,
     caption_segments,
     embedding_candidates,
     normalize,
     prepare_embeddings,
     segments,
-    similar_pairs,
 )
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document
 from mtaudit.engine import Context
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
@@ -142,10 +142,8 @@ def _doc_tokens(doc: Document) -> list[_Tok]:
 # A run of surrounding punctuation at either end of a whitespace token: what
 # ``str.strip(_STRIP)`` removes. It starts with a character class, so ``re`` scans
 # for it in C.
-_EDGE_RUN = re.compile(
-    "[" + re.escape(_STRIP) + "](?:[" + re.escape(_STRIP) + r"]*(?!\S)|(?<!\S.)["
-    + re.escape(_STRIP) + "]*)"
-)
+_E = "[" + re.escape(_STRIP) + "]"
+_EDGE_RUN = re.compile(rf"{_E}(?:{_E}*(?!\S)|(?<!\S.){_E}*)")
 
 
 def _cores(doc: Document) -> list[str]:
@@ -189,7 +187,6 @@ def _tok(text: str, start: int, end: int) -> _Tok:
 # Two neighbouring tokens with the same core and only spaces or tabs between them, at
 # the whitespace before the first (the text is given with a space in front). The
 # lookahead keeps the matches overlapping, so each token of a run starts one.
-_E = "[" + re.escape(_STRIP) + "]"
 _DOUBLE = re.compile(
     rf"\s(?=({_E}*([^\s{re.escape(_STRIP)}](?:\S*[^\s{re.escape(_STRIP)}])?){_E}*)"
     rf"[ \t]+({_E}*\2{_E}*)(?!\S))"
@@ -215,7 +212,7 @@ def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
     j = end
     while j < n and text[j] in " \t":
         j += 1
-    if j == end or j == n or text[j].isspace():
+    if j in (end, n) or text[j].isspace():
         return None
     i = j
     while i < n and not text[i].isspace():
@@ -393,7 +390,7 @@ def _loop_pattern(max_n: int) -> re.Pattern[str] | None:
         if max_n >= 2:
             alts.append(r"(..)\2\2")
         if max_n >= 3:
-            alts.append(r"(.{3,%d})\3" % max_n)
+            alts.append(rf"(.{{3,{max_n}}})\3")
         _LOOP_PATTERNS[max_n] = re.compile("(?s)(?=" + "|".join(alts) + ")") if alts else None
     return _LOOP_PATTERNS[max_n]
 
@@ -411,7 +408,7 @@ def _loop_starts(low: list[str], max_n: int) -> list[int]:
         return []
     if len(low) >= 0x110000:  # more tokens than code points: test every index
         return list(range(len(low)))
-    last = dict(zip(low, range(len(low))))
+    last = dict(zip(low, range(len(low)), strict=True))
     coded = "".join(map(chr, map(last.__getitem__, low)))
     return [m.start() for m in pattern.finditer(coded)]
 
@@ -419,10 +416,6 @@ def _loop_starts(low: list[str], max_n: int) -> list[int]:
 def _report_index(i: int, j: int, captions: set[int]) -> tuple[int, int]:
     """(reported, original): the later occurrence, unless the earlier is a caption."""
     return (i, j) if i in captions and j not in captions else (j, i)
-
-
-def _min_words(text: str) -> int:
-    return len(normalize(text).split())
 
 
 @register("MT602", "repeated-sentence", category="repetition", severity="major")
@@ -439,9 +432,9 @@ def repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 5))
+    norm = analyze(doc, ctx).scorer().norm
     first: dict[str, int] = {}
-    for k, seg in enumerate(segs):
-        key = normalize(seg.text)
+    for k, key in enumerate(norm):
         if len(key.split()) < min_words:
             continue
         if key in first:
@@ -468,10 +461,11 @@ NEAR_COSINE = 0.9
 def _near_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
     """Similar sentence pairs (i < j) with their chrF, verbatim ones included;
     computed once per document (options under MT603)."""
-    return doc.memo("repetition.pairs", lambda: _compute_pairs(segments(doc, ctx), ctx))
+    return doc.memo("repetition.pairs", lambda: _compute_pairs(doc, ctx))
 
 
-def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int], float]:
+def _compute_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
+    segs = segments(doc, ctx)
     code = "MT603"
     min_chrf = float(ctx.option("chrf", NEAR_CHRF, code))
     loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, code))
@@ -482,7 +476,7 @@ def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
         sims, extra = _model_pairs(texts, ctx, cosine)
-    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
+    pairs = analyze(doc, ctx).scorer().pairs(floor, extra)
     if sims is not None:
         pairs = {p: s for p, s in pairs.items() if s >= min_chrf or sims.get(p, 0.0) >= cosine}
     return pairs
@@ -521,11 +515,11 @@ def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 6))
+    norm = analyze(doc, ctx).scorer().norm
     for (i, j), score in sorted(_near_pairs(doc, ctx).items()):
-        a, b = segs[i].text, segs[j].text
-        if normalize(a) == normalize(b):
+        if norm[i] == norm[j]:
             continue  # verbatim: MT602
-        if _min_words(a) < min_words or _min_words(b) < min_words:
+        if len(norm[i].split()) < min_words or len(norm[j].split()) < min_words:
             continue
         rep, orig = _report_index(i, j, captions)
         line, _ = doc.position(segs[orig].start)
@@ -597,7 +591,8 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
         return
     analyze(doc, ctx)  # share the memo with the sentence checks
     min_words = int(ctx.option("min_words", 12))
-    keep = [k for k, p in enumerate(paras) if _min_words(p.text) >= min_words]
+    norms = [normalize(p.text) for p in paras]
+    keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
     if len(keep) < 2:
         return
     texts = [paras[k].text for k in keep]
@@ -609,12 +604,14 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
         sims, extra = _model_pairs(texts, ctx, cosine)
-    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
+    scorer = PairScorer(texts, norm=[norms[k] for k in keep])
+    pairs = scorer.pairs(floor, extra)
+    norm = scorer.norm
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):
         if j in reported:
             continue
-        verbatim = normalize(texts[i]) == normalize(texts[j])
+        verbatim = norm[i] == norm[j]
         if not verbatim and score < min_chrf and (sims is None or sims.get((i, j), 0.0) < cosine):
             continue
         reported.add(j)
