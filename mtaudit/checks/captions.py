@@ -654,12 +654,16 @@ def caption_style(text: str, lex: Lexicon) -> float:
 
 # -- similarity -----------------------------------------------------------------------
 
-_NORM = re.compile(r"[^\w\s]+")
+_NORM_WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
-    """Case, punctuation and whitespace folded: the key for verbatim repeats."""
-    return " ".join(_NORM.sub(" ", text.lower()).split())
+    """Case, punctuation and whitespace folded: the key for verbatim repeats.
+
+    The word-character runs of the lower-cased text, joined by single spaces: the
+    same as replacing every run of other non-space characters by a space and
+    collapsing the whitespace, in one regex pass."""
+    return " ".join(_NORM_WORD.findall(text.lower()))
 
 
 class _ChrF:
@@ -864,6 +868,7 @@ class Analysis:
     captions: list[Caption]
     segments: list[Segment]
     caption_of: dict[int, Caption]  # segment index -> caption it is the text of
+    plain: bool = False  # the segments are the document's sentences, as they are
     echoes: dict[int, tuple[int, float]] = field(default_factory=dict)  # seg -> (orig, score)
     _scorer: PairScorer | None = field(default=None, repr=False)
 
@@ -935,7 +940,7 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
     if not cuts and not label_starts:
         # No caption (most stories): the segments are the sentences, which are
         # trimmed already, and there is no echo to look for.
-        return Analysis(credits, [], list(doc.sentences), {})
+        return Analysis(credits, [], list(doc.sentences), {}, plain=True)
     # Sentences, cut again after each glued credit and before it.
     pieces: list[Segment] = []
     for sent in doc.sentences:

@@ -585,13 +585,39 @@ def _repeated_passages(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _paragraph_norms(doc: Document, ctx: Context) -> list[str]:
+    """``normalize`` of each paragraph, from the sentences' when the segments are the
+    plain sentences (already normalized for the sentence checks).
+
+    Exact: a paragraph's characters outside its sentences are whitespace (sentences
+    are split within lines, lines within paragraphs), and normalizing neither looks
+    across whitespace (words are runs of word characters; lower-casing's only
+    context, the final sigma, stops at a space), so a paragraph's normalized text is
+    its sentences' normalized texts joined by spaces."""
+    paras = doc.paragraphs
+    a = analyze(doc, ctx)
+    if not a.plain:
+        return [normalize(p.text) for p in paras]
+    sents, norm = a.segments, a.scorer().norm
+    out = []
+    k = 0
+    for para in paras:
+        words = []
+        while k < len(sents) and sents[k].start < para.end:
+            if sents[k].start >= para.start and norm[k]:
+                words.append(norm[k])
+            k += 1
+        out.append(" ".join(words))
+    return out
+
+
 def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
         return
     analyze(doc, ctx)  # share the memo with the sentence checks
     min_words = int(ctx.option("min_words", 12))
-    norms = [normalize(p.text) for p in paras]
+    norms = _paragraph_norms(doc, ctx)
     keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
     if len(keep) < 2:
         return
