@@ -746,6 +746,7 @@ class PairScorer:
         self.texts = texts
         self.prefilter = prefilter
         self._norm = norm
+        self._pool: list[int] | None = None
         self._base: set[tuple[int, int]] | None = None
         self._scores: dict[tuple[int, int], float | None] = {}
 
@@ -756,12 +757,18 @@ class PairScorer:
             self._norm = [normalize(t) for t in self.texts]
         return self._norm
 
+    def pool(self) -> list[int]:
+        """:func:`embedding_candidates` of the texts, computed once."""
+        if self._pool is None:
+            self._pool = embedding_candidates(self.texts)
+        return self._pool
+
     def _candidates(self) -> set[tuple[int, int]]:
         if self._base is None:
             self._base = _fuzzy_candidates(self.norm, self.prefilter)
         return self._base
 
-    def _score(self, i: int, j: int) -> float | None:
+    def score(self, i: int, j: int) -> float | None:
         """chrF of a candidate pair (100 for a verbatim one); None when it cannot be a
         pair (an empty text, or one less than half as long as the other)."""
         key = (i, j)
@@ -789,7 +796,7 @@ class PairScorer:
         candidates = self._candidates() | {(min(p), max(p)) for p in extra if p[0] != p[1]}
         norm = self.norm
         for i, j in sorted(candidates):
-            score = self._score(i, j)
+            score = self.score(i, j)
             if score is None:
                 continue
             if score >= min_chrf or norm[i] == norm[j]:  # verbatim: always a pair
@@ -869,6 +876,8 @@ class Analysis:
     segments: list[Segment]
     caption_of: dict[int, Caption]  # segment index -> caption it is the text of
     plain: bool = False  # the segments are the document's sentences, as they are
+    _echoes_found: bool = field(default=False, repr=False)
+    _echo_plan: tuple[list[int], list[int]] | None = field(default=None, repr=False)
     echoes: dict[int, tuple[int, float]] = field(default_factory=dict)  # seg -> (orig, score)
     _scorer: PairScorer | None = field(default=None, repr=False)
 
@@ -1028,9 +1037,7 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
         if rest_start < rest_end:
             segments.append(Segment(rest_start, rest_end, text[rest_start:rest_end]))
             prev_end = rest_end
-    analysis = Analysis(credits, captions, segments, caption_of)
-    _find_echoes(analysis, ctx)
-    return analysis
+    return Analysis(credits, captions, segments, caption_of)
 
 
 ECHO_CHRF = 55.0
@@ -1038,24 +1045,63 @@ ECHO_CHRF_WITH_MODEL = 40.0
 ECHO_COSINE = 0.85
 
 
+def echoes(a: Analysis, ctx: Context) -> dict[int, tuple[int, float]]:
+    """``a.echoes``, found on first use (only MT302 reports them)."""
+    if not a._echoes_found:
+        a._echoes_found = True
+        _find_echoes(a, ctx)
+    return a.echoes
+
+
+def _echo_plan(a: Analysis, ctx: Context) -> tuple[list[int], list[int]]:
+    """The captions and the sentences whose MiniLM similarity can decide an echo
+    (rows and columns of the similarity matrix); computed once per document.
+
+    The model's word counts only for a caption-sentence pair that reaches the loose
+    chrF floor (:meth:`PairScorer.pairs` drops the others), and only a pair of one
+    caption and one sentence that is not a caption can be an echo; so the matrix
+    holds the captions and pool sentences that have such a partner, and every echo
+    is the one the whole matrix (captions against the whole pool) would give."""
+    if a._echo_plan is None:
+        loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
+        caps = sorted(a.caption_of)
+        pool = sorted(set(a.scorer().pool()) | set(caps))
+        if len(caps) * len(pool) > MAX_PLANNED_PAIRS:
+            a._echo_plan = (caps, pool)
+        else:
+            scorer = a.scorer()
+            rows: set[int] = set()
+            cols: set[int] = set()
+            for i in caps:
+                for j in pool:
+                    if j == i or j in a.caption_of:
+                        continue
+                    score = scorer.score(min(i, j), max(i, j))
+                    if score is not None and score >= loose:
+                        rows.add(i)
+                        cols.add(j)
+            a._echo_plan = (sorted(rows), sorted(cols))
+    return a._echo_plan
+
+
 def _find_echoes(a: Analysis, ctx: Context) -> None:
     """For each caption, the sentence it nearly repeats (chrF, plus MiniLM cosine
     similarity when the model is on)."""
     if not a.caption_of:
         return
-    texts = [s.text for s in a.segments]
     min_chrf = float(ctx.option("echo_chrf", ECHO_CHRF, "MT302"))
     loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
     cosine = float(ctx.option("echo_cosine", ECHO_COSINE, "MT302"))
-    caps = sorted(a.caption_of)
     cos: dict[tuple[int, int], float] = {}
     if ctx.embedder is not None:
-        pool = sorted(set(embedding_candidates(texts)) | set(caps))
-        sims = ctx.embedder.similarity([texts[i] for i in caps], [texts[j] for j in pool])
-        for row, i in enumerate(caps):
-            for col, j in enumerate(pool):
-                if i != j and sims[row][col] >= cosine:
-                    cos[(min(i, j), max(i, j))] = float(sims[row][col])
+        texts = [s.text for s in a.segments]
+        rows, cols = _echo_plan(a, ctx)
+        if rows and cols:
+            sims = ctx.embedder.similarity([texts[i] for i in rows], [texts[j] for j in cols])
+            for row, i in enumerate(rows):
+                for col, j in enumerate(cols):
+                    if i != j and sims[row][col] >= cosine:
+                        cos[(min(i, j), max(i, j))] = float(sims[row][col])
     floor = loose if ctx.embedder is not None else min_chrf
     pairs = a.scorer().pairs(floor, cos)
     for (i, j), score in pairs.items():
@@ -1087,35 +1133,61 @@ def embedding_candidates(texts: Sequence[str], min_shared: int = MIN_SHARED_WORD
     some other text: the only ones worth sending to the model. A paraphrase or an
     echo keeps names, numbers and key words, so texts that share none of them are
     not near-duplicates, and most sentences of a story never reach the model."""
-    words = [frozenset(w.lower() for w in _CONTENT.findall(t)) for t in texts]
+    words = [frozenset(map(str.lower, _CONTENT.findall(t))) for t in texts]
     where: dict[str, list[int]] = {}
     for k, ws in enumerate(words):
         for w in ws:
             where.setdefault(w, []).append(k)
     out = []
     for k, ws in enumerate(words):
-        shared: dict[int, int] = {}
+        shared: Counter[int] = Counter()
         for w in ws:
             others = where[w]
-            if len(others) > _COMMON_IN:
-                continue
-            for o in others:
-                if o != k:
-                    shared[o] = shared.get(o, 0) + 1
-        if any(n >= min_shared for n in shared.values()):
+            if len(others) <= _COMMON_IN:
+                shared.update(others)  # counted in C; k itself is dropped below
+        del shared[k]
+        if shared and max(shared.values()) >= min_shared:
             out.append(k)
     return out
 
 
+# Planning which texts go to the model costs a chrF per pool pair; a pool with more
+# pairs than this goes to the model whole.
+MAX_PLANNED_PAIRS = 2000
+
+
+def model_members(scorer: PairScorer, pool: Sequence[int], floor: float) -> list[int]:
+    """The members of ``pool`` (indices of the scorer's texts) whose embeddings can
+    change a result: those with a pool partner that reaches ``floor`` chrF.
+
+    The checks trust MiniLM only for a pair that also reaches the loose chrF floor
+    (:meth:`PairScorer.pairs` drops the rest, whatever their cosine), so a text with
+    no such partner cannot change a finding and is not encoded; every result is the
+    one the similarity over the whole pool gives. Most sentences of a story have no
+    partner that close, so few reach the model."""
+    if len(pool) * (len(pool) - 1) // 2 > MAX_PLANNED_PAIRS:
+        return list(pool)
+    keep: set[int] = set()
+    for x, i in enumerate(pool):
+        for j in pool[x + 1 :]:
+            score = scorer.score(i, j) if i < j else scorer.score(j, i)
+            if score is not None and score >= floor:
+                keep.update((i, j))
+    return [k for k in pool if k in keep]
+
+
 def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
-    """Encode the batch's candidate segments and paragraphs in one model call (the
-    cache keeps them for the checks)."""
+    """Encode, in one model call, the batch's texts whose similarity can decide a
+    caption echo (see :func:`_echo_plan`; the cache keeps them for the check)."""
     if ctx.embedder is None:
         return
     texts: list[str] = []
     for doc in docs:
-        for group in ([s.text for s in segments(doc, ctx)], [p.text for p in doc.paragraphs]):
-            texts.extend(group[k] for k in embedding_candidates(group))
+        a = analyze(doc, ctx)
+        if a.caption_of:
+            rows, cols = _echo_plan(a, ctx)
+            if rows and cols:
+                texts.extend(a.segments[k].text for k in rows + cols)
     if texts:
         ctx.embedder.encode(texts)
 
@@ -1184,7 +1256,7 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
     a = analyze(doc, ctx)
     text = doc.text
     lex = lexicon(ctx)
-    for index, (orig, score) in sorted(a.echoes.items()):
+    for index, (orig, score) in sorted(echoes(a, ctx).items()):
         cap = a.caption_of[index]
         line, _ = doc.position(a.segments[orig].start)
         credit = _credit_words(cap, text)

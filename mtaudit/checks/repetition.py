@@ -18,9 +18,8 @@ from mtaudit.checks.captions import (
     PairScorer,
     analyze,
     caption_segments,
-    embedding_candidates,
+    model_members,
     normalize,
-    prepare_embeddings,
     segments,
 )
 from mtaudit.document import Document
@@ -465,42 +464,86 @@ def _near_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
 
 
 def _compute_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
-    segs = segments(doc, ctx)
     code = "MT603"
     min_chrf = float(ctx.option("chrf", NEAR_CHRF, code))
     loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, code))
     cosine = float(ctx.option("cosine", NEAR_COSINE, code))
-    texts = [s.text for s in segs]
     floor = loose if ctx.embedder is not None else min_chrf
+    scorer = analyze(doc, ctx).scorer()
     sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
-        sims, extra = _model_pairs(texts, ctx, cosine)
-    pairs = analyze(doc, ctx).scorer().pairs(floor, extra)
+        sims, extra = _model_pairs(_sentence_members(doc, ctx), scorer.texts, ctx, cosine)
+    pairs = scorer.pairs(floor, extra)
     if sims is not None:
         pairs = {p: s for p, s in pairs.items() if s >= min_chrf or sims.get(p, 0.0) >= cosine}
     return pairs
 
 
-def _model_pairs(
-    texts: Sequence[str], ctx: Context, cosine: float
-) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
-    """Cosine similarity of the candidate texts (those sharing content words with
-    another, see :func:`embedding_candidates`), and the pairs at or above ``cosine``."""
-    assert ctx.embedder is not None
-    pool = embedding_candidates(texts)
+def _sentence_members(doc: Document, ctx: Context) -> list[int]:
+    """The segments whose embeddings can decide a near-repeat (see
+    :func:`~mtaudit.checks.captions.model_members`), once per document."""
+
+    def compute() -> list[int]:
+        scorer = analyze(doc, ctx).scorer()
+        loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, "MT603"))
+        return _members(scorer, loose)
+
+    return doc.memo("repetition.sentence_members", compute)
+
+
+def _members(scorer: PairScorer, floor: float) -> list[int]:
+    pool = scorer.pool()
     if not 1 < len(pool) <= MAX_EMBED:
+        return []
+    return model_members(scorer, pool, floor)
+
+
+def _model_pairs(
+    members: list[int], texts: Sequence[str], ctx: Context, cosine: float
+) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
+    """Cosine similarity of the texts whose embeddings can decide a pair (those
+    sharing content words with another, see :func:`embedding_candidates`, and close
+    enough in chrF to one of them, see :func:`model_members`), and the pairs at or
+    above ``cosine``. Pairs of other texts cannot reach the chrF floor the checks
+    also ask for, so their similarity is not needed."""
+    assert ctx.embedder is not None
+    if len(members) < 2:
         return {}, []
-    matrix = ctx.embedder.similarity([texts[k] for k in pool], [texts[k] for k in pool])
+    chosen = [texts[k] for k in members]
+    matrix = ctx.embedder.similarity(chosen, chosen)
     sims = {
-        (pool[a], pool[b]): float(matrix[a][b])
-        for a in range(len(pool))
-        for b in range(a + 1, len(pool))
+        (members[a], members[b]): float(matrix[a][b])
+        for a in range(len(members))
+        for b in range(a + 1, len(members))
     }
     return sims, [p for p, v in sims.items() if v >= cosine]
 
 
-@register("MT603", "near-repeated-sentence", category="repetition", severity="major")
+def _prepare(docs: Sequence[Document], ctx: Context) -> None:
+    """Encode, in one model call, the batch's sentences and paragraphs whose
+    similarity can decide a near-repeat (the cache keeps them for the checks)."""
+    if ctx.embedder is None:
+        return
+    texts: list[str] = []
+    for doc in docs:
+        scorer = analyze(doc, ctx).scorer()
+        texts.extend(scorer.texts[k] for k in _sentence_members(doc, ctx))
+        paragraphs = _paragraph_pairs_input(doc, ctx)
+        if paragraphs is not None:
+            _, para_scorer, members = paragraphs
+            texts.extend(para_scorer.texts[k] for k in members)
+    if texts:
+        ctx.embedder.encode(texts)
+
+
+@register(
+    "MT603",
+    "near-repeated-sentence",
+    category="repetition",
+    severity="major",
+    prepare=_prepare,
+)
 def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A sentence that nearly repeats an earlier one, with a few words changed
     (chrF; in full mode MiniLM similarity also counts).
@@ -543,7 +586,7 @@ PARA_COSINE = 0.95
     category="repetition",
     severity="major",
     supersedes=("MT602", "MT603", "MT601"),
-    prepare=prepare_embeddings,
+    prepare=_prepare,
 )
 def repeated_paragraph(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A paragraph, or a passage of two or more sentences, repeated verbatim or
@@ -611,26 +654,50 @@ def _paragraph_norms(doc: Document, ctx: Context) -> list[str]:
     return out
 
 
+def _paragraph_pairs_input(
+    doc: Document, ctx: Context
+) -> tuple[list[int], PairScorer, list[int]] | None:
+    """The paragraphs long enough to compare (indices), their pair scorer and, in
+    full mode, the ones whose embeddings can decide a pair; None when fewer than two
+    are long enough. Once per document (options under MT604)."""
+
+    def compute() -> tuple[list[int], PairScorer, list[int]] | None:
+        paras = doc.paragraphs
+        if len(paras) < 2:
+            return None
+        min_words = int(ctx.option("min_words", 12, "MT604"))
+        norms = _paragraph_norms(doc, ctx)
+        keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
+        if len(keep) < 2:
+            return None
+        scorer = PairScorer([paras[k].text for k in keep], norm=[norms[k] for k in keep])
+        members: list[int] = []
+        if ctx.embedder is not None:
+            loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL, "MT604"))
+            members = _members(scorer, loose)
+        return keep, scorer, members
+
+    return doc.memo("repetition.paragraphs", compute)
+
+
 def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
         return
     analyze(doc, ctx)  # share the memo with the sentence checks
-    min_words = int(ctx.option("min_words", 12))
-    norms = _paragraph_norms(doc, ctx)
-    keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
-    if len(keep) < 2:
+    found = _paragraph_pairs_input(doc, ctx)
+    if found is None:
         return
-    texts = [paras[k].text for k in keep]
-    min_chrf = float(ctx.option("chrf", PARA_CHRF))
-    loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL))
-    cosine = float(ctx.option("cosine", PARA_COSINE))
+    keep, scorer, members = found
+    texts = scorer.texts
+    min_chrf = float(ctx.option("chrf", PARA_CHRF, "MT604"))
+    loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL, "MT604"))
+    cosine = float(ctx.option("cosine", PARA_COSINE, "MT604"))
     floor = loose if ctx.embedder is not None else min_chrf
     sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
-        sims, extra = _model_pairs(texts, ctx, cosine)
-    scorer = PairScorer(texts, norm=[norms[k] for k in keep])
+        sims, extra = _model_pairs(members, texts, ctx, cosine)
     pairs = scorer.pairs(floor, extra)
     norm = scorer.norm
     reported: set[int] = set()
