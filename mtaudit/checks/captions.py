@@ -831,9 +831,12 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
     for lo in range(0, nd, _BLOCK):
         hi = min(nd, lo + _BLOCK)
         first = max(0, lo - WINDOW)
+        rows = texts_d[lo:hi]
+        # One list for both sides (a single block): rapidfuzz then scores each
+        # unordered pair once, the ratio being symmetric.
         matrix = process.cdist(
-            texts_d[lo:hi],
-            texts_d[first:hi],
+            rows,
+            rows if first == lo else texts_d[first:hi],
             scorer=fuzz.ratio,
             score_cutoff=prefilter,
             dtype="uint8",
