@@ -118,7 +118,7 @@ _STRIP = _EDGE + _CLAUSE_END
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out = []
+    out: list[_Tok] = []
     append = out.append
     for m in _TOKEN.finditer(text):
         raw = m.group()
