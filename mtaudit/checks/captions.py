@@ -75,51 +75,39 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     r"""The forms at word boundaries (where a form starts or ends with a letter or
     digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
 
-    Built so that ``re`` can scan for it in C: the pattern opens with one literal
-    character per alternative (the forms' first characters, and with ``ignore_case``
-    every character that matches one of them case-insensitively), so only positions
-    holding one of them are tried. The word-start test follows that character
-    (``(?<!\w.)``: no word character before it), and the rest of each form is the
-    trie of the rest, case-insensitive when asked."""
+    Case-sensitive patterns are built so that ``re`` can scan for them in C: the
+    pattern opens with one literal character per alternative (the forms' first
+    characters), so only positions holding one of them are tried; the word-start
+    test follows that character (``(?<!\w.)``: no word character before it), and the
+    rest of each form is the trie of the rests. At most one alternative can match at
+    a position, so their order is free: the most frequent letters go first, since
+    ``re`` tests the leading literals one after the other."""
     unique = {f for f in forms if f}
     if not unique:
         return None
     by_first: dict[str, list[str]] = {}
     for form in unique:
         by_first.setdefault(form[0], []).append(form[1:])
-    variants = _case_variants("".join(by_first)) if ignore_case else {}
+    if ignore_case or any(first.isspace() for first in by_first):
+        # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
+        # patterns are the caption cues, only run on the few sentences scored for style.)
+        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + _WORD_END
+        return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     alts = []
-    for first, rests in sorted(by_first.items()):
-        rest = _trie(rests)
-        if ignore_case and rest:
-            rest = f"(?i:{rest})"
-        if first == " ":
-            alts.append(r"\s+" + rest)
-            continue
-        for ch in variants.get(first, first):
-            guard = r"(?<!\w.)" if re.match(r"\w", ch) else ""
-            alts.append(re.escape(ch) + guard + rest)
+    for first in sorted(by_first, key=_frequency_rank):
+        guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
+        alts.append(re.escape(first) + guard + _trie(by_first[first]))
     return re.compile("(?:" + "|".join(alts) + ")" + _WORD_END)
 
 
-def _case_variants(chars: str) -> dict[str, str]:
-    """For each character, every character that ``re.IGNORECASE`` matches it with
-    (itself first), found by ``re`` itself over all code points (so the special
-    cases, like the Kelvin sign for "k", are the regex engine's own)."""
-    key = "".join(sorted(set(chars)))
-    if key not in _VARIANTS:
-        everything = "".join(map(chr, range(0x110000)))
-        out = {}
-        for ch in key:
-            if ch == " ":
-                continue
-            found = re.findall(re.escape(ch), everything, re.IGNORECASE)
-            out[ch] = ch + "".join(sorted(set(found) - {ch}))
-        _VARIANTS[key] = out
-    return _VARIANTS[key]
+# Letters by how often they occur in English text (lower case), then as the first
+# letter of capitalized words: the order in which :func:`_alternation` tries them.
+_FREQUENT = "etaoinshrdlcumwfgypbvkjxqzTSAMCPBHRDNLWGIFEOJKUVYQXZ"
 
 
-_VARIANTS: dict[str, dict[str, str]] = {}
+def _frequency_rank(ch: str) -> int:
+    rank = _FREQUENT.find(ch)
+    return rank if rank >= 0 else len(_FREQUENT)
 
 
 def _forms(row: Row) -> list[str]:

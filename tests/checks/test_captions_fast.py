@@ -118,13 +118,6 @@ def test_alternation_finds_what_the_plain_pattern_finds(text: str) -> None:
             assert (a and a.span()) == (b and b.span())
 
 
-def test_case_variants_are_the_regex_engines() -> None:
-    variants = cap._case_variants("ksi")
-    assert set(variants["k"]) == {"k", "K", "\u212a"}
-    assert set(variants["s"]) == {"s", "S", "ſ"}
-    assert {"i", "I"} <= set(variants["i"])
-
-
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_join_test_before_the_name_regexes(text: str) -> None:
