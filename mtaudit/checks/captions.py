@@ -261,6 +261,10 @@ _NAME_BEFORE_SLASH = re.compile(
 _NAME_BEFORE_VIA = re.compile(
     r"((?:" + _NAME_TOKEN + r"[ \t]+){0,5}" + _NAME_TOKEN + r")[ \t]+via[ \t]+$"
 )
+_SPACES = re.compile(r"[ \t]+")
+_LOWER_AFTER = re.compile(r"[ \t]+([a-z])")
+_WORD_AT_END = re.compile(r"([\w'’-]+)$")
+_LOWER = re.compile(r"[a-z]")
 _QUALIFIER_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$")
 _LABEL_TOKEN = re.compile(r"[ \t]*([^\s]+)")
 _CONNECTORS = frozenset(
@@ -320,7 +324,7 @@ def _extend_right(text: str, end: int, lex: Lexicon) -> tuple[int, bool]:
                 end, strong = q.end(), True
                 continue
         if lex.qualifiers:
-            q = re.match(r"[ \t]+", text[end : end + 3])
+            q = _SPACES.match(text[end : end + 3])
             if q:
                 qq = lex.qualifiers.match(text, end + q.end())
                 if qq:
@@ -354,7 +358,7 @@ def _ends_in_join(before: str) -> bool:
 def _starts_clause(text: str, pos: int) -> bool:
     """True when a lower-case word follows ``pos``: the previous capitalized word was
     the subject of a new sentence ("…Djurica Thousands of…")."""
-    m = re.match(r"[ \t]+([a-z])", text[pos : pos + 3])
+    m = _LOWER_AFTER.match(text[pos : pos + 3])
     return bool(m)
 
 
@@ -472,7 +476,7 @@ def _prev_word(text: str, pos: int) -> tuple[str, str]:
     while i > 0 and text[i - 1] in " \t":
         i -= 1
     prev_char = text[i - 1] if i > 0 else "\n"
-    m = re.search(r"([\w'’-]+)$", text[max(0, i - 40) : i])
+    m = _WORD_AT_END.search(text[max(0, i - 40) : i])
     return (m.group(1) if m else ""), prev_char
 
 
@@ -508,7 +512,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
     if c.paren and not c.label and _DASH_AFTER.match(text, c.end):
         return 0.0
-    if not c.label and _DASH_AFTER.match(text, c.end) and not re.search(r"[a-z]", head):
+    if not c.label and _DASH_AFTER.match(text, c.end) and not _LOWER.search(head):
         return 0.0
     # A byline: "By Jane Smith, Reuters".
     if _BYLINE.match(head) and len(head.split()) <= 8:

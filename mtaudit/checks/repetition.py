@@ -145,6 +145,10 @@ _E = "[" + re.escape(_STRIP) + "]"
 _EDGE_RUN = re.compile(rf"{_E}(?:{_E}*(?!\S)|(?<!\S.){_E}*)")
 
 
+def _lower(doc: Document) -> str:
+    return doc.memo("repetition.lower", doc.text.lower)
+
+
 def _cores(doc: Document) -> list[str]:
     """``[t.core for t in _tokens(doc.text)]``, computed in C: the text lower-cased
     once, the edge punctuation of every token removed by one regex pass, then split.
@@ -158,7 +162,7 @@ def _cores(doc: Document) -> list[str]:
         text = doc.text
         if "\u03a3" in text:
             return [t.core for t in _doc_tokens(doc)]
-        return _EDGE_RUN.sub("", text.lower()).split()
+        return _EDGE_RUN.sub("", _lower(doc)).split()
 
     return doc.memo("repetition.cores", compute)
 
@@ -232,7 +236,7 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     if not any(map(eq, cores, cores[1:])):
         return []
     text = doc.text
-    low = text.lower()
+    low = _lower(doc)
     if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
         return _doubles_by_tokens(doc)
     out = []
