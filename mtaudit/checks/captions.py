@@ -834,10 +834,11 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
             dtype="uint8",
             workers=1,
         )
-        for r, c in zip(*matrix.nonzero(), strict=True):
-            i, j = distinct[first + int(c)], distinct[lo + int(r)]
+        rs, cs = matrix.nonzero()
+        for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
+            i, j = distinct[first + c], distinct[lo + r]
             if i < j:
-                best.setdefault(j, []).append((int(matrix[r, c]), i))
+                best.setdefault(j, []).append((ratio, i))
     for j, found in best.items():  # lists of similar lines stay linear, not quadratic
         candidates.update((i, j) for _, i in sorted(found, reverse=True)[:TOP_K])
     return candidates
