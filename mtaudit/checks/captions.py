@@ -15,6 +15,7 @@ split at glued credits, which the repetition checks (MT6xx) use too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,19 +68,46 @@ def _trie(forms: Iterable[str]) -> str:
     return emit(root)
 
 
+_WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
+
+
 def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
-    """The forms at word boundaries (where a form starts or ends with a letter or
-    digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL"."""
+    r"""The forms at word boundaries (where a form starts or ends with a letter or
+    digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
+
+    Case-sensitive patterns are built so that ``re`` can scan for them in C: the
+    pattern opens with one literal character per alternative (the forms' first
+    characters), so only positions holding one of them are tried; the word-start
+    test follows that character (``(?<!\w.)``: no word character before it), and the
+    rest of each form is the trie of the rests. At most one alternative can match at
+    a position, so their order is free: the most frequent letters go first, since
+    ``re`` tests the leading literals one after the other."""
     unique = {f for f in forms if f}
     if not unique:
         return None
-    pattern = (
-        r"(?:(?=\w)(?<!\w)|(?!\w))"  # a word-initial form starts at a word start
-        + "(?:"
-        + _trie(unique)
-        + r")(?:(?<=\w)(?!\w|-\w)|(?<!\w))"  # and a word-final form ends at a word end
-    )
-    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    by_first: dict[str, list[str]] = {}
+    for form in unique:
+        by_first.setdefault(form[0], []).append(form[1:])
+    if ignore_case or any(first.isspace() for first in by_first):
+        # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
+        # patterns are the caption cues, only run on the few sentences scored for style.)
+        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + _WORD_END
+        return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    alts = []
+    for first in sorted(by_first, key=_frequency_rank):
+        guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
+        alts.append(re.escape(first) + guard + _trie(by_first[first]))
+    return re.compile("(?:" + "|".join(alts) + ")" + _WORD_END)
+
+
+# Letters by how often they occur in English text (lower case), then as the first
+# letter of capitalized words: the order in which :func:`_alternation` tries them.
+_FREQUENT = "etaoinshrdlcumwfgypbvkjxqzTSAMCPBHRDNLWGIFEOJKUVYQXZ"
+
+
+def _frequency_rank(ch: str) -> int:
+    rank = _FREQUENT.find(ch)
+    return rank if rank >= 0 else len(_FREQUENT)
 
 
 def _forms(row: Row) -> list[str]:
@@ -233,6 +261,11 @@ _NAME_BEFORE_SLASH = re.compile(
 _NAME_BEFORE_VIA = re.compile(
     r"((?:" + _NAME_TOKEN + r"[ \t]+){0,5}" + _NAME_TOKEN + r")[ \t]+via[ \t]+$"
 )
+_SPACES = re.compile(r"[ \t]+")
+_LOWER_AFTER = re.compile(r"[ \t]+([a-z])")
+_WORD_AT_END = re.compile(r"([\w'’-]+)$")
+_LOWER = re.compile(r"[a-z]")
+_QUALIFIER_BEFORE = re.compile(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$")
 _LABEL_TOKEN = re.compile(r"[ \t]*([^\s]+)")
 _CONNECTORS = frozenset(
     [
@@ -291,7 +324,7 @@ def _extend_right(text: str, end: int, lex: Lexicon) -> tuple[int, bool]:
                 end, strong = q.end(), True
                 continue
         if lex.qualifiers:
-            q = re.match(r"[ \t]+", text[end : end + 3])
+            q = _SPACES.match(text[end : end + 3])
             if q:
                 qq = lex.qualifiers.match(text, end + q.end())
                 if qq:
@@ -312,10 +345,20 @@ def _extend_right(text: str, end: int, lex: Lexicon) -> tuple[int, bool]:
     return end, strong
 
 
+def _ends_in_join(before: str) -> bool:
+    """Whether ``before`` ends in "/" or "via" and spaces (or tabs), perhaps with a
+    final newline: what the patterns ``_QUALIFIER_BEFORE``, ``_NAME_BEFORE_SLASH``
+    and ``_NAME_BEFORE_VIA`` all need (their ``$`` also matches before a final
+    newline), tested with string methods before any of them is searched."""
+    if before.rstrip(" \t").endswith(("/", "via")):
+        return True
+    return before.endswith("\n") and before[:-1].rstrip(" \t").endswith(("/", "via"))
+
+
 def _starts_clause(text: str, pos: int) -> bool:
     """True when a lower-case word follows ``pos``: the previous capitalized word was
     the subject of a new sentence ("…Djurica Thousands of…")."""
-    m = re.match(r"[ \t]+([a-z])", text[pos : pos + 3])
+    m = _LOWER_AFTER.match(text[pos : pos + 3])
     return bool(m)
 
 
@@ -402,12 +445,15 @@ def find_credits(text: str, lex: Lexicon) -> list[Credit]:
             start = m.start()
             end, strong = _extend_right(text, m.end(), lex)
             before = text[max(0, start - 80) : start]
-            if lex.qualifiers:
-                q = re.search(r"([A-Za-z]+)[ \t]*(?:/|\bvia\b)[ \t]*$", before)
-                if q and lex.qualifiers.fullmatch(q.group(1)):
-                    start, strong = start - (len(before) - q.start()), True
-                    before = text[max(0, start - 80) : start]
-            n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
+            if _ends_in_join(before):
+                if lex.qualifiers:
+                    q = _QUALIFIER_BEFORE.search(before)
+                    if q and lex.qualifiers.fullmatch(q.group(1)):
+                        start, strong = start - (len(before) - q.start()), True
+                        before = text[max(0, start - 80) : start]
+                n = _NAME_BEFORE_SLASH.search(before) or _NAME_BEFORE_VIA.search(before)
+            else:
+                n = None
             if (n and not lex.terms.search(n.group(1))) or n:
                 start, strong = start - (len(before) - n.start()), True
             paren = start > 0 and text[start - 1] == "(" and text[end : end + 1] == ")"
@@ -430,7 +476,7 @@ def _prev_word(text: str, pos: int) -> tuple[str, str]:
     while i > 0 and text[i - 1] in " \t":
         i -= 1
     prev_char = text[i - 1] if i > 0 else "\n"
-    m = re.search(r"([\w'’-]+)$", text[max(0, i - 40) : i])
+    m = _WORD_AT_END.search(text[max(0, i - 40) : i])
     return (m.group(1) if m else ""), prev_char
 
 
@@ -466,7 +512,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
     # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
     if c.paren and not c.label and _DASH_AFTER.match(text, c.end):
         return 0.0
-    if not c.label and _DASH_AFTER.match(text, c.end) and not re.search(r"[a-z]", head):
+    if not c.label and _DASH_AFTER.match(text, c.end) and not _LOWER.search(head):
         return 0.0
     # A byline: "By Jane Smith, Reuters".
     if _BYLINE.match(head) and len(head.split()) <= 8:
@@ -600,12 +646,16 @@ def caption_style(text: str, lex: Lexicon) -> float:
 
 # -- similarity -----------------------------------------------------------------------
 
-_NORM = re.compile(r"[^\w\s]+")
+_NORM_WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
-    """Case, punctuation and whitespace folded: the key for verbatim repeats."""
-    return " ".join(_NORM.sub(" ", text.lower()).split())
+    """Case, punctuation and whitespace folded: the key for verbatim repeats.
+
+    The word-character runs of the lower-cased text, joined by single spaces: the
+    same as replacing every run of other non-space characters by a space and
+    collapsing the whitespace, in one regex pass."""
+    return " ".join(_NORM_WORD.findall(text.lower()))
 
 
 class _ChrF:
@@ -619,9 +669,9 @@ class _ChrF:
 
         self.metric = CHRF()
         self.extract = extract_all_char_ngrams
-        self.cache: dict[str, list[tuple[Any, int]]] = {}
+        self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
 
-    def ngrams(self, text: str) -> list[tuple[Any, int]]:
+    def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
         got = self.cache.get(text)
         if got is None:
             if len(self.cache) > 50_000:
@@ -635,9 +685,8 @@ class _ChrF:
         ab: list[int] = []
         ba: list[int] = []
         for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
-            if len(ca) > len(cb):
-                ca, cb = cb, ca
-            match = sum(min(n, cb[g]) for g, n in ca.items() if g in cb)
+            common = ca.keys() & cb.keys()  # in C, like the sums below
+            match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
             ab += [na, nb, match]
             ba += [nb, na, match]
         f = self.metric._compute_f_score
@@ -670,14 +719,93 @@ def similar_pairs(
     """Pairs (i, j), i < j, whose chrF is at least ``min_chrf``. rapidfuzz's Indel
     ratio (C, blockwise) prunes the pairs first, so long documents stay cheap;
     ``extra`` adds candidate pairs found otherwise (embedding similarity)."""
-    norm = [normalize(t) for t in texts]
-    out: dict[tuple[int, int], float] = {}
+    return PairScorer(texts, prefilter=prefilter).pairs(min_chrf, extra)
+
+
+class PairScorer:
+    """:func:`similar_pairs` for one list of texts, asked several times (thresholds
+    and ``extra`` pairs differ between the checks): the normalized texts, the
+    rapidfuzz candidates and each pair's chrF are computed once, on first use. Every
+    answer is what :func:`similar_pairs` gives for the same arguments."""
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        *,
+        prefilter: float = PREFILTER,
+        norm: list[str] | None = None,  # normalize() of each text, when known
+    ) -> None:
+        self.texts = texts
+        self.prefilter = prefilter
+        self._norm = norm
+        self._pool: list[int] | None = None
+        self._base: set[tuple[int, int]] | None = None
+        self._scores: dict[tuple[int, int], float | None] = {}
+
+    @property
+    def norm(self) -> list[str]:
+        """``normalize`` of each text."""
+        if self._norm is None:
+            self._norm = [normalize(t) for t in self.texts]
+        return self._norm
+
+    def pool(self) -> list[int]:
+        """:func:`embedding_candidates` of the texts, computed once."""
+        if self._pool is None:
+            self._pool = embedding_candidates(self.texts)
+        return self._pool
+
+    def _candidates(self) -> set[tuple[int, int]]:
+        if self._base is None:
+            self._base = _fuzzy_candidates(self.norm, self.prefilter)
+        return self._base
+
+    def score(self, i: int, j: int) -> float | None:
+        """chrF of a candidate pair (100 for a verbatim one); None when it cannot be a
+        pair (an empty text, or one less than half as long as the other)."""
+        key = (i, j)
+        if key in self._scores:
+            return self._scores[key]
+        norm = self.norm
+        a, b = norm[i], norm[j]
+        score: float | None
+        if not a or not b:
+            score = None
+        elif a == b:
+            score = 100.0
+        else:
+            la, lb = len(a), len(b)
+            score = None if min(la, lb) / max(la, lb) < 0.5 else chrf(a, b)
+        self._scores[key] = score
+        return score
+
+    def pairs(
+        self, min_chrf: float, extra: Iterable[tuple[int, int]] = ()
+    ) -> dict[tuple[int, int], float]:
+        out: dict[tuple[int, int], float] = {}
+        if len(self.texts) < 2:
+            return out
+        candidates = self._candidates() | {(min(p), max(p)) for p in extra if p[0] != p[1]}
+        norm = self.norm
+        for i, j in sorted(candidates):
+            score = self.score(i, j)
+            if score is None:
+                continue
+            if score >= min_chrf or norm[i] == norm[j]:  # verbatim: always a pair
+                out[(i, j)] = score
+        return out
+
+
+def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, int]]:
+    """Verbatim repeats with their first occurrence, and for each later text the
+    ``TOP_K`` closest earlier ones by rapidfuzz's Indel ratio (at least
+    ``prefilter``, within ``WINDOW``)."""
+    candidates: set[tuple[int, int]] = set()
     n = len(norm)
     if n < 2:
-        return out
+        return candidates
     from rapidfuzz import fuzz, process
 
-    candidates: set[tuple[int, int]] = {(min(p), max(p)) for p in extra if p[0] != p[1]}
     # Verbatim repeats pair with their first occurrence directly; only distinct
     # texts go through the fuzzy matrix (a text repeated thousands of times would
     # otherwise make every pair a candidate).
@@ -695,33 +823,25 @@ def similar_pairs(
     for lo in range(0, nd, _BLOCK):
         hi = min(nd, lo + _BLOCK)
         first = max(0, lo - WINDOW)
+        rows = texts_d[lo:hi]
+        # One list for both sides (a single block): rapidfuzz then scores each
+        # unordered pair once, the ratio being symmetric.
         matrix = process.cdist(
-            texts_d[lo:hi],
-            texts_d[first:hi],
+            rows,
+            rows if first == lo else texts_d[first:hi],
             scorer=fuzz.ratio,
             score_cutoff=prefilter,
             dtype="uint8",
             workers=1,
         )
-        for r, c in zip(*matrix.nonzero(), strict=True):
-            i, j = distinct[first + int(c)], distinct[lo + int(r)]
+        rs, cs = matrix.nonzero()
+        for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
+            i, j = distinct[first + c], distinct[lo + r]
             if i < j:
-                best.setdefault(j, []).append((int(matrix[r, c]), i))
+                best.setdefault(j, []).append((ratio, i))
     for j, found in best.items():  # lists of similar lines stay linear, not quadratic
         candidates.update((i, j) for _, i in sorted(found, reverse=True)[:TOP_K])
-    for i, j in sorted(candidates):
-        if not norm[i] or not norm[j]:
-            continue
-        if norm[i] == norm[j]:
-            out[(i, j)] = 100.0
-            continue
-        la, lb = len(norm[i]), len(norm[j])
-        if min(la, lb) / max(la, lb) < 0.5:
-            continue
-        score = chrf(norm[i], norm[j])
-        if score >= min_chrf:
-            out[(i, j)] = score
-    return out
+    return candidates
 
 
 # -- the document analysis ------------------------------------------------------------
@@ -751,7 +871,17 @@ class Analysis:
     captions: list[Caption]
     segments: list[Segment]
     caption_of: dict[int, Caption]  # segment index -> caption it is the text of
+    plain: bool = False  # the segments are the document's sentences, as they are
+    _echoes_found: bool = field(default=False, repr=False)
+    _echo_plan: tuple[list[int], list[int]] | None = field(default=None, repr=False)
     echoes: dict[int, tuple[int, float]] = field(default_factory=dict)  # seg -> (orig, score)
+    _scorer: PairScorer | None = field(default=None, repr=False)
+
+    def scorer(self) -> PairScorer:
+        """Similar pairs among the segments, shared by the caption and repetition checks."""
+        if self._scorer is None:
+            self._scorer = PairScorer([s.text for s in self.segments])
+        return self._scorer
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -807,6 +937,15 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
     scored = [(c, is_bleed(text, c, lex)) for c in credits]
     bleeding = [(c, p) for c, p in scored if p >= 0.5]
     cuts = sorted({c.end for c, _ in bleeding} | {c.start for c, _ in bleeding})
+    # Caption labels ("Image caption …"): the caption runs to the sentence end.
+    label_starts: dict[int, int] = {}
+    if lex.caption_labels:
+        for m in lex.caption_labels.finditer(text):
+            label_starts[m.start()] = m.end()
+    if not cuts and not label_starts:
+        # No caption (most stories): the segments are the sentences, which are
+        # trimmed already, and there is no echo to look for.
+        return Analysis(credits, [], list(doc.sentences), {}, plain=True)
     # Sentences, cut again after each glued credit and before it.
     pieces: list[Segment] = []
     for sent in doc.sentences:
@@ -821,11 +960,6 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
         if s < e:
             pieces.append(Segment(s, e, text[s:e]))
     credit_at = {c.start: (c, p) for c, p in bleeding}
-    # Caption labels ("Image caption …"): the caption runs to the sentence end.
-    label_starts: dict[int, int] = {}
-    if lex.caption_labels:
-        for m in lex.caption_labels.finditer(text):
-            label_starts[m.start()] = m.end()
     segments: list[Segment] = []
     captions: list[Caption] = []
     caption_of: dict[int, Caption] = {}
@@ -899,9 +1033,7 @@ def _analyze(doc: Document, ctx: Context) -> Analysis:
         if rest_start < rest_end:
             segments.append(Segment(rest_start, rest_end, text[rest_start:rest_end]))
             prev_end = rest_end
-    analysis = Analysis(credits, captions, segments, caption_of)
-    _find_echoes(analysis, ctx)
-    return analysis
+    return Analysis(credits, captions, segments, caption_of)
 
 
 ECHO_CHRF = 55.0
@@ -909,26 +1041,65 @@ ECHO_CHRF_WITH_MODEL = 40.0
 ECHO_COSINE = 0.85
 
 
+def echoes(a: Analysis, ctx: Context) -> dict[int, tuple[int, float]]:
+    """``a.echoes``, found on first use (only MT302 reports them)."""
+    if not a._echoes_found:
+        a._echoes_found = True
+        _find_echoes(a, ctx)
+    return a.echoes
+
+
+def _echo_plan(a: Analysis, ctx: Context) -> tuple[list[int], list[int]]:
+    """The captions and the sentences whose MiniLM similarity can decide an echo
+    (rows and columns of the similarity matrix); computed once per document.
+
+    The model's word counts only for a caption-sentence pair that reaches the loose
+    chrF floor (:meth:`PairScorer.pairs` drops the others), and only a pair of one
+    caption and one sentence that is not a caption can be an echo; so the matrix
+    holds the captions and pool sentences that have such a partner, and every echo
+    is the one the whole matrix (captions against the whole pool) would give."""
+    if a._echo_plan is None:
+        loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
+        caps = sorted(a.caption_of)
+        pool = sorted(set(a.scorer().pool()) | set(caps))
+        if len(caps) * len(pool) > MAX_PLANNED_PAIRS:
+            a._echo_plan = (caps, pool)
+        else:
+            scorer = a.scorer()
+            rows: set[int] = set()
+            cols: set[int] = set()
+            for i in caps:
+                for j in pool:
+                    if j == i or j in a.caption_of:
+                        continue
+                    score = scorer.score(min(i, j), max(i, j))
+                    if score is not None and score >= loose:
+                        rows.add(i)
+                        cols.add(j)
+            a._echo_plan = (sorted(rows), sorted(cols))
+    return a._echo_plan
+
+
 def _find_echoes(a: Analysis, ctx: Context) -> None:
     """For each caption, the sentence it nearly repeats (chrF, plus MiniLM cosine
     similarity when the model is on)."""
     if not a.caption_of:
         return
-    texts = [s.text for s in a.segments]
     min_chrf = float(ctx.option("echo_chrf", ECHO_CHRF, "MT302"))
     loose = float(ctx.option("echo_chrf_with_model", ECHO_CHRF_WITH_MODEL, "MT302"))
     cosine = float(ctx.option("echo_cosine", ECHO_COSINE, "MT302"))
-    caps = sorted(a.caption_of)
     cos: dict[tuple[int, int], float] = {}
     if ctx.embedder is not None:
-        pool = sorted(set(embedding_candidates(texts)) | set(caps))
-        sims = ctx.embedder.similarity([texts[i] for i in caps], [texts[j] for j in pool])
-        for row, i in enumerate(caps):
-            for col, j in enumerate(pool):
-                if i != j and sims[row][col] >= cosine:
-                    cos[(min(i, j), max(i, j))] = float(sims[row][col])
+        texts = [s.text for s in a.segments]
+        rows, cols = _echo_plan(a, ctx)
+        if rows and cols:
+            sims = ctx.embedder.similarity([texts[i] for i in rows], [texts[j] for j in cols])
+            for row, i in enumerate(rows):
+                for col, j in enumerate(cols):
+                    if i != j and sims[row][col] >= cosine:
+                        cos[(min(i, j), max(i, j))] = float(sims[row][col])
     floor = loose if ctx.embedder is not None else min_chrf
-    pairs = similar_pairs(texts, min_chrf=floor, extra=cos)
+    pairs = a.scorer().pairs(floor, cos)
     for (i, j), score in pairs.items():
         for cap_index, other in ((j, i), (i, j)):
             if cap_index not in a.caption_of or other in a.caption_of:
@@ -958,35 +1129,61 @@ def embedding_candidates(texts: Sequence[str], min_shared: int = MIN_SHARED_WORD
     some other text: the only ones worth sending to the model. A paraphrase or an
     echo keeps names, numbers and key words, so texts that share none of them are
     not near-duplicates, and most sentences of a story never reach the model."""
-    words = [frozenset(w.lower() for w in _CONTENT.findall(t)) for t in texts]
+    words = [frozenset(map(str.lower, _CONTENT.findall(t))) for t in texts]
     where: dict[str, list[int]] = {}
     for k, ws in enumerate(words):
         for w in ws:
             where.setdefault(w, []).append(k)
     out = []
     for k, ws in enumerate(words):
-        shared: dict[int, int] = {}
+        shared: Counter[int] = Counter()
         for w in ws:
             others = where[w]
-            if len(others) > _COMMON_IN:
-                continue
-            for o in others:
-                if o != k:
-                    shared[o] = shared.get(o, 0) + 1
-        if any(n >= min_shared for n in shared.values()):
+            if len(others) <= _COMMON_IN:
+                shared.update(others)  # counted in C; k itself is dropped below
+        del shared[k]
+        if shared and max(shared.values()) >= min_shared:
             out.append(k)
     return out
 
 
+# Planning which texts go to the model costs a chrF per pool pair; a pool with more
+# pairs than this goes to the model whole.
+MAX_PLANNED_PAIRS = 2000
+
+
+def model_members(scorer: PairScorer, pool: Sequence[int], floor: float) -> list[int]:
+    """The members of ``pool`` (indices of the scorer's texts) whose embeddings can
+    change a result: those with a pool partner that reaches ``floor`` chrF.
+
+    The checks trust MiniLM only for a pair that also reaches the loose chrF floor
+    (:meth:`PairScorer.pairs` drops the rest, whatever their cosine), so a text with
+    no such partner cannot change a finding and is not encoded; every result is the
+    one the similarity over the whole pool gives. Most sentences of a story have no
+    partner that close, so few reach the model."""
+    if len(pool) * (len(pool) - 1) // 2 > MAX_PLANNED_PAIRS:
+        return list(pool)
+    keep: set[int] = set()
+    for x, i in enumerate(pool):
+        for j in pool[x + 1 :]:
+            score = scorer.score(i, j) if i < j else scorer.score(j, i)
+            if score is not None and score >= floor:
+                keep.update((i, j))
+    return [k for k in pool if k in keep]
+
+
 def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
-    """Encode the batch's candidate segments and paragraphs in one model call (the
-    cache keeps them for the checks)."""
+    """Encode, in one model call, the batch's texts whose similarity can decide a
+    caption echo (see :func:`_echo_plan`; the cache keeps them for the check)."""
     if ctx.embedder is None:
         return
     texts: list[str] = []
     for doc in docs:
-        for group in ([s.text for s in segments(doc, ctx)], [p.text for p in doc.paragraphs]):
-            texts.extend(group[k] for k in embedding_candidates(group))
+        a = analyze(doc, ctx)
+        if a.caption_of:
+            rows, cols = _echo_plan(a, ctx)
+            if rows and cols:
+                texts.extend(a.segments[k].text for k in rows + cols)
     if texts:
         ctx.embedder.encode(texts)
 
@@ -1055,7 +1252,7 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
     a = analyze(doc, ctx)
     text = doc.text
     lex = lexicon(ctx)
-    for index, (orig, score) in sorted(a.echoes.items()):
+    for index, (orig, score) in sorted(echoes(a, ctx).items()):
         cap = a.caption_of[index]
         line, _ = doc.position(a.segments[orig].start)
         credit = _credit_words(cap, text)
@@ -1084,13 +1281,21 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[int, int], float]]:
-    texts = [s.text for s in a.segments]
-    candidates = [k for k, t in enumerate(texts) if caption_style(t, lex) >= 0.75]
-    if not candidates:
+    """Similar pairs whose later sentence reads like a caption. The pairs come first
+    (shared with the other checks, usually none), so only a sentence that is the later
+    half of one is scored for caption style."""
+    pairs = a.scorer().pairs(float(ctx.option("echo_chrf", ECHO_CHRF, "MT302")))
+    if not pairs:
         return []
-    pairs = similar_pairs(texts, min_chrf=float(ctx.option("echo_chrf", ECHO_CHRF, "MT302")))
-    wanted = set(candidates)
-    return [(p, s) for p, s in pairs.items() if p[1] in wanted]
+    style: dict[int, bool] = {}
+    out = []
+    for p, s in pairs.items():
+        j = p[1]
+        if j not in style:
+            style[j] = caption_style(a.segments[j].text, lex) >= 0.75
+        if style[j]:
+            out.append((p, s))
+    return out
 
 
 @register("MT303", "caption-label", category="caption", severity="major", supersedes=("MT6",))

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from operator import eq
+from typing import NamedTuple
 
 from mtaudit.checks.captions import (
+    PairScorer,
     analyze,
     caption_segments,
-    embedding_candidates,
+    model_members,
     normalize,
-    prepare_embeddings,
     segments,
-    similar_pairs,
 )
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document
 from mtaudit.engine import Context
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
@@ -106,8 +106,7 @@ _EDGE = "\"'“”‘’«»()[]{}"
 _CLAUSE_END = ",.;:!?…—–-"
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     start: int
     end: int
     core: str  # lower-cased, without surrounding quotes, brackets and punctuation
@@ -115,16 +114,57 @@ class _Tok:
     closes: bool  # ends with clause punctuation
 
 
+_STRIP = _EDGE + _CLAUSE_END
+
+
 def _tokens(text: str) -> list[_Tok]:
-    out = []
+    out: list[_Tok] = []
+    append = out.append
     for m in _TOKEN.finditer(text):
         raw = m.group()
-        word = raw.strip(_EDGE + _CLAUSE_END)
+        word = raw.strip(_STRIP)
+        if not word:
+            continue
+        if word is raw:  # nothing stripped (CPython returns the same object): no punctuation
+            append(_Tok(m.start(), m.end(), word.lower(), word, False))
+            continue
         stripped = raw.rstrip(_EDGE)
         closes = bool(stripped) and stripped[-1] in _CLAUSE_END and not word.endswith(stripped[-1])
-        if word:
-            out.append(_Tok(m.start(), m.end(), word.lower(), word, closes))
+        append(_Tok(m.start(), m.end(), word.lower(), word, closes))
     return out
+
+
+def _doc_tokens(doc: Document) -> list[_Tok]:
+    return doc.memo("repetition.tokens", lambda: _tokens(doc.text))
+
+
+# A run of surrounding punctuation at either end of a whitespace token: what
+# ``str.strip(_STRIP)`` removes. It starts with a character class, so ``re`` scans
+# for it in C.
+_E = "[" + re.escape(_STRIP) + "]"
+_EDGE_RUN = re.compile(rf"{_E}(?:{_E}*(?!\S)|(?<!\S.){_E}*)")
+
+
+def _lower(doc: Document) -> str:
+    return doc.memo("repetition.lower", doc.text.lower)
+
+
+def _cores(doc: Document) -> list[str]:
+    """``[t.core for t in _tokens(doc.text)]``, computed in C: the text lower-cased
+    once, the edge punctuation of every token removed by one regex pass, then split.
+
+    Lower-casing the whole text equals lower-casing each token except for the
+    context-sensitive final sigma, so a text with a capital sigma takes the token path.
+    A token of punctuation only loses all its characters and drops out of the split,
+    as :func:`_tokens` drops it."""
+
+    def compute() -> list[str]:
+        text = doc.text
+        if "\u03a3" in text:
+            return [t.core for t in _doc_tokens(doc)]
+        return _EDGE_RUN.sub("", _lower(doc)).split()
+
+    return doc.memo("repetition.cores", compute)
 
 
 def _common(word: str) -> bool:
@@ -138,18 +178,96 @@ def _gap_ok(text: str, a: _Tok, b: _Tok) -> bool:
     return not a.closes and text[a.end : b.start].strip(" \t") == ""
 
 
+def _tok(text: str, start: int, end: int) -> _Tok:
+    """The token ``text[start:end]``, as :func:`_tokens` builds it."""
+    raw = text[start:end]
+    word = raw.strip(_STRIP)
+    stripped = raw.rstrip(_EDGE)
+    closes = bool(stripped) and stripped[-1] in _CLAUSE_END and not word.endswith(stripped[-1])
+    return _Tok(start, end, word.lower(), word, closes)
+
+
+# Two neighbouring tokens with the same core and only spaces or tabs between them, at
+# the whitespace before the first (the text is given with a space in front). The
+# lookahead keeps the matches overlapping, so each token of a run starts one.
+_DOUBLE = re.compile(
+    rf"\s(?=({_E}*([^\s{re.escape(_STRIP)}](?:\S*[^\s{re.escape(_STRIP)}])?){_E}*)"
+    rf"[ \t]+({_E}*\2{_E}*)(?!\S))"
+)
+
+
+def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
+    """The core of the token next to ``text[start:end]`` (``step`` -1: before it, 1:
+    after it) when only spaces or tabs separate them and the earlier of the two does
+    not close a clause (:func:`_gap_ok`); else None."""
+    n = len(text)
+    if step < 0:
+        j = start
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        if j == start or j == 0 or text[j - 1].isspace():
+            return None
+        i = j
+        while i > 0 and not text[i - 1].isspace():
+            i -= 1
+        prev = _tok(text, i, j)
+        return None if prev.closes else prev.core
+    j = end
+    while j < n and text[j] in " \t":
+        j += 1
+    if j in (end, n) or text[j].isspace():
+        return None
+    i = j
+    while i < n and not text[i].isspace():
+        i += 1
+    return _tok(text, j, i).core
+
+
 def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
-    toks = doc.memo("repetition.tokens", lambda: _tokens(doc.text))
+    """Pairs of neighbouring tokens that are the same word (not part of a run of three).
+
+    Neighbouring equal cores are tested for all tokens at once in C; only a document
+    that has some goes on, and there a regex over the lower-cased text finds the pairs
+    with their offsets. Its tokens are whitespace tokens, and :func:`_tokens` drops only
+    tokens of punctuation alone; such a token between two words, or next to a pair,
+    fails the spaces-only test of :func:`_gap_ok` either way, so the neighbours it
+    looks at (:func:`_neighbour_core`) are the ones :func:`_tokens` would give."""
+    cores = _cores(doc)
+    if not any(map(eq, cores, cores[1:])):
+        return []
+    text = doc.text
+    low = _lower(doc)
+    if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
+        return _doubles_by_tokens(doc)
+    out = []
+    for m in _DOUBLE.finditer(" " + low):
+        a = _tok(text, m.start(1) - 1, m.end(1) - 1)
+        b = _tok(text, m.start(3) - 1, m.end(3) - 1)
+        if a.closes:
+            continue
+        if text[b.start] in "([" and text[a.start] not in "([":
+            continue  # "energy (energy of enlightenment)": a gloss in brackets
+        if _neighbour_core(text, a.start, a.end, -1) == a.core:
+            continue  # a run of three or more: MT605
+        if not b.closes and _neighbour_core(text, b.start, b.end, 1) == b.core:
+            continue
+        out.append((a, b))
+    return out
+
+
+def _doubles_by_tokens(doc: Document) -> list[tuple[_Tok, _Tok]]:
+    toks = _doc_tokens(doc)
+    text = doc.text
     out = []
     for k in range(1, len(toks)):
         a, b = toks[k - 1], toks[k]
-        if a.core != b.core or not _gap_ok(doc.text, a, b):
+        if a.core != b.core or not _gap_ok(text, a, b):
             continue
-        if doc.text[b.start] in "([" and doc.text[a.start] not in "([":
+        if text[b.start] in "([" and text[a.start] not in "([":
             continue  # "energy (energy of enlightenment)": a gloss in brackets
-        if k >= 2 and toks[k - 2].core == a.core and _gap_ok(doc.text, toks[k - 2], a):
+        if k >= 2 and toks[k - 2].core == a.core and _gap_ok(text, toks[k - 2], a):
             continue  # a run of three or more: MT605
-        if k + 1 < len(toks) and toks[k + 1].core == b.core and _gap_ok(doc.text, b, toks[k + 1]):
+        if k + 1 < len(toks) and toks[k + 1].core == b.core and _gap_ok(text, b, toks[k + 1]):
             continue
         out.append((a, b))
     return out
@@ -212,11 +330,17 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Inspectors found traces in the pet food. “Never, never, never,” she said.
     """
     text = doc.text
-    toks = doc.memo("repetition.tokens", lambda: _tokens(text))
-    low = [t.core for t in toks]
     max_n = int(ctx.option("max_phrase", 12))
+    low = _cores(doc)
+    starts = _loop_starts(low, max_n)
+    if not starts:
+        return
+    toks = _doc_tokens(doc)
     i = 0
-    while i < len(toks):
+    for i0 in starts:
+        if i0 < i:
+            continue  # inside a loop already reported
+        i = i0
         found = None
         for n in range(1, max_n + 1):
             if i + 2 * n > len(toks):
@@ -255,13 +379,46 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
         i += n * k
 
 
+_LOOP_PATTERNS: dict[int, re.Pattern[str] | None] = {}
+
+
+def _loop_pattern(max_n: int) -> re.Pattern[str] | None:
+    """Where a phrase of ``n <= max_n`` tokens starts a loop that
+    :func:`repetition_loop` can report, over a string with one character per token:
+    a phrase of one or two tokens needs three copies in a row, a longer one two."""
+    if max_n not in _LOOP_PATTERNS:
+        alts = []
+        if max_n >= 1:
+            alts.append(r"(.)\1\1")
+        if max_n >= 2:
+            alts.append(r"(..)\2\2")
+        if max_n >= 3:
+            alts.append(rf"(.{{3,{max_n}}})\3")
+        _LOOP_PATTERNS[max_n] = re.compile("(?s)(?=" + "|".join(alts) + ")") if alts else None
+    return _LOOP_PATTERNS[max_n]
+
+
+def _loop_starts(low: list[str], max_n: int) -> list[int]:
+    """The token indices where the loop search of :func:`repetition_loop` can find a
+    loop, ascending; at every other index it finds none (a report needs ``k >= 3``
+    copies of a phrase of one or two tokens, or ``k >= 2`` of a longer one).
+
+    Exact, and in C: each token becomes one character (equal tokens, equal
+    characters: the index of the token's last occurrence), and a regex with
+    backreferences finds the repeats."""
+    pattern = _loop_pattern(max_n)
+    if pattern is None or len(low) < 3:
+        return []
+    if len(low) >= 0x110000:  # more tokens than code points: test every index
+        return list(range(len(low)))
+    last = dict(zip(low, range(len(low)), strict=True))
+    coded = "".join(map(chr, map(last.__getitem__, low)))
+    return [m.start() for m in pattern.finditer(coded)]
+
+
 def _report_index(i: int, j: int, captions: set[int]) -> tuple[int, int]:
     """(reported, original): the later occurrence, unless the earlier is a caption."""
     return (i, j) if i in captions and j not in captions else (j, i)
-
-
-def _min_words(text: str) -> int:
-    return len(normalize(text).split())
 
 
 @register("MT602", "repeated-sentence", category="repetition", severity="major")
@@ -278,9 +435,9 @@ def repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 5))
+    norm = analyze(doc, ctx).scorer().norm
     first: dict[str, int] = {}
-    for k, seg in enumerate(segs):
-        key = normalize(seg.text)
+    for k, key in enumerate(norm):
         if len(key.split()) < min_words:
             continue
         if key in first:
@@ -307,45 +464,90 @@ NEAR_COSINE = 0.9
 def _near_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
     """Similar sentence pairs (i < j) with their chrF, verbatim ones included;
     computed once per document (options under MT603)."""
-    return doc.memo("repetition.pairs", lambda: _compute_pairs(segments(doc, ctx), ctx))
+    return doc.memo("repetition.pairs", lambda: _compute_pairs(doc, ctx))
 
 
-def _compute_pairs(segs: Sequence[Segment], ctx: Context) -> dict[tuple[int, int], float]:
+def _compute_pairs(doc: Document, ctx: Context) -> dict[tuple[int, int], float]:
     code = "MT603"
     min_chrf = float(ctx.option("chrf", NEAR_CHRF, code))
     loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, code))
     cosine = float(ctx.option("cosine", NEAR_COSINE, code))
-    texts = [s.text for s in segs]
     floor = loose if ctx.embedder is not None else min_chrf
+    scorer = analyze(doc, ctx).scorer()
     sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
-        sims, extra = _model_pairs(texts, ctx, cosine)
-    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
+        sims, extra = _model_pairs(_sentence_members(doc, ctx), scorer.texts, ctx, cosine)
+    pairs = scorer.pairs(floor, extra)
     if sims is not None:
         pairs = {p: s for p, s in pairs.items() if s >= min_chrf or sims.get(p, 0.0) >= cosine}
     return pairs
 
 
-def _model_pairs(
-    texts: Sequence[str], ctx: Context, cosine: float
-) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
-    """Cosine similarity of the candidate texts (those sharing content words with
-    another, see :func:`embedding_candidates`), and the pairs at or above ``cosine``."""
-    assert ctx.embedder is not None
-    pool = embedding_candidates(texts)
+def _sentence_members(doc: Document, ctx: Context) -> list[int]:
+    """The segments whose embeddings can decide a near-repeat (see
+    :func:`~mtaudit.checks.captions.model_members`), once per document."""
+
+    def compute() -> list[int]:
+        scorer = analyze(doc, ctx).scorer()
+        loose = float(ctx.option("chrf_with_model", NEAR_CHRF_WITH_MODEL, "MT603"))
+        return _members(scorer, loose)
+
+    return doc.memo("repetition.sentence_members", compute)
+
+
+def _members(scorer: PairScorer, floor: float) -> list[int]:
+    pool = scorer.pool()
     if not 1 < len(pool) <= MAX_EMBED:
+        return []
+    return model_members(scorer, pool, floor)
+
+
+def _model_pairs(
+    members: list[int], texts: Sequence[str], ctx: Context, cosine: float
+) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
+    """Cosine similarity of the texts whose embeddings can decide a pair (those
+    sharing content words with another, see :func:`embedding_candidates`, and close
+    enough in chrF to one of them, see :func:`model_members`), and the pairs at or
+    above ``cosine``. Pairs of other texts cannot reach the chrF floor the checks
+    also ask for, so their similarity is not needed."""
+    assert ctx.embedder is not None
+    if len(members) < 2:
         return {}, []
-    matrix = ctx.embedder.similarity([texts[k] for k in pool], [texts[k] for k in pool])
+    chosen = [texts[k] for k in members]
+    matrix = ctx.embedder.similarity(chosen, chosen)
     sims = {
-        (pool[a], pool[b]): float(matrix[a][b])
-        for a in range(len(pool))
-        for b in range(a + 1, len(pool))
+        (members[a], members[b]): float(matrix[a][b])
+        for a in range(len(members))
+        for b in range(a + 1, len(members))
     }
     return sims, [p for p, v in sims.items() if v >= cosine]
 
 
-@register("MT603", "near-repeated-sentence", category="repetition", severity="major")
+def _prepare(docs: Sequence[Document], ctx: Context) -> None:
+    """Encode, in one model call, the batch's sentences and paragraphs whose
+    similarity can decide a near-repeat (the cache keeps them for the checks)."""
+    if ctx.embedder is None:
+        return
+    texts: list[str] = []
+    for doc in docs:
+        scorer = analyze(doc, ctx).scorer()
+        texts.extend(scorer.texts[k] for k in _sentence_members(doc, ctx))
+        paragraphs = _paragraph_pairs_input(doc, ctx)
+        if paragraphs is not None:
+            _, para_scorer, members = paragraphs
+            texts.extend(para_scorer.texts[k] for k in members)
+    if texts:
+        ctx.embedder.encode(texts)
+
+
+@register(
+    "MT603",
+    "near-repeated-sentence",
+    category="repetition",
+    severity="major",
+    prepare=_prepare,
+)
 def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A sentence that nearly repeats an earlier one, with a few words changed
     (chrF; in full mode MiniLM similarity also counts).
@@ -360,11 +562,11 @@ def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 6))
+    norm = analyze(doc, ctx).scorer().norm
     for (i, j), score in sorted(_near_pairs(doc, ctx).items()):
-        a, b = segs[i].text, segs[j].text
-        if normalize(a) == normalize(b):
+        if norm[i] == norm[j]:
             continue  # verbatim: MT602
-        if _min_words(a) < min_words or _min_words(b) < min_words:
+        if len(norm[i].split()) < min_words or len(norm[j].split()) < min_words:
             continue
         rep, orig = _report_index(i, j, captions)
         line, _ = doc.position(segs[orig].start)
@@ -388,7 +590,7 @@ PARA_COSINE = 0.95
     category="repetition",
     severity="major",
     supersedes=("MT602", "MT603", "MT601"),
-    prepare=prepare_embeddings,
+    prepare=_prepare,
 )
 def repeated_paragraph(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A paragraph, or a passage of two or more sentences, repeated verbatim or
@@ -430,30 +632,83 @@ def _repeated_passages(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _paragraph_norms(doc: Document, ctx: Context) -> list[str]:
+    """``normalize`` of each paragraph, from the sentences' when the segments are the
+    plain sentences (already normalized for the sentence checks).
+
+    Exact: a paragraph's characters outside its sentences are whitespace (sentences
+    are split within lines, lines within paragraphs), and normalizing neither looks
+    across whitespace (words are runs of word characters; lower-casing's only
+    context, the final sigma, stops at a space), so a paragraph's normalized text is
+    its sentences' normalized texts joined by spaces."""
+    paras = doc.paragraphs
+    a = analyze(doc, ctx)
+    if not a.plain:
+        return [normalize(p.text) for p in paras]
+    sents, norm = a.segments, a.scorer().norm
+    out = []
+    k = 0
+    for para in paras:
+        words = []
+        while k < len(sents) and sents[k].start < para.end:
+            if sents[k].start >= para.start and norm[k]:
+                words.append(norm[k])
+            k += 1
+        out.append(" ".join(words))
+    return out
+
+
+def _paragraph_pairs_input(
+    doc: Document, ctx: Context
+) -> tuple[list[int], PairScorer, list[int]] | None:
+    """The paragraphs long enough to compare (indices), their pair scorer and, in
+    full mode, the ones whose embeddings can decide a pair; None when fewer than two
+    are long enough. Once per document (options under MT604)."""
+
+    def compute() -> tuple[list[int], PairScorer, list[int]] | None:
+        paras = doc.paragraphs
+        if len(paras) < 2:
+            return None
+        min_words = int(ctx.option("min_words", 12, "MT604"))
+        norms = _paragraph_norms(doc, ctx)
+        keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
+        if len(keep) < 2:
+            return None
+        scorer = PairScorer([paras[k].text for k in keep], norm=[norms[k] for k in keep])
+        members: list[int] = []
+        if ctx.embedder is not None:
+            loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL, "MT604"))
+            members = _members(scorer, loose)
+        return keep, scorer, members
+
+    return doc.memo("repetition.paragraphs", compute)
+
+
 def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
         return
     analyze(doc, ctx)  # share the memo with the sentence checks
-    min_words = int(ctx.option("min_words", 12))
-    keep = [k for k, p in enumerate(paras) if _min_words(p.text) >= min_words]
-    if len(keep) < 2:
+    found = _paragraph_pairs_input(doc, ctx)
+    if found is None:
         return
-    texts = [paras[k].text for k in keep]
-    min_chrf = float(ctx.option("chrf", PARA_CHRF))
-    loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL))
-    cosine = float(ctx.option("cosine", PARA_COSINE))
+    keep, scorer, members = found
+    texts = scorer.texts
+    min_chrf = float(ctx.option("chrf", PARA_CHRF, "MT604"))
+    loose = float(ctx.option("chrf_with_model", PARA_CHRF_WITH_MODEL, "MT604"))
+    cosine = float(ctx.option("cosine", PARA_COSINE, "MT604"))
     floor = loose if ctx.embedder is not None else min_chrf
     sims: dict[tuple[int, int], float] | None = None
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
-        sims, extra = _model_pairs(texts, ctx, cosine)
-    pairs = similar_pairs(texts, min_chrf=floor, extra=extra)
+        sims, extra = _model_pairs(members, texts, ctx, cosine)
+    pairs = scorer.pairs(floor, extra)
+    norm = scorer.norm
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):
         if j in reported:
             continue
-        verbatim = normalize(texts[i]) == normalize(texts[j])
+        verbatim = norm[i] == norm[j]
         if not verbatim and score < min_chrf and (sims is None or sims.get((i, j), 0.0) < cosine):
             continue
         reported.add(j)
