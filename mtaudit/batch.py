@@ -330,15 +330,37 @@ class InlineRunner:
         return None
 
 
+def warm_up(engine: Engine) -> None:
+    """Run the engine once over its rules' own Bad/Good examples, so that what the
+    checks build lazily (glossary automata, compiled patterns, the model) is built
+    now, at start-up, not inside the first chunk of real rows: a worker that did
+    not get a warm-up chunk would otherwise stall its first chunk while the others
+    run. Results do not depend on it; a failure here is left to the real run."""
+    text = "\n\n".join(f"{r.bad}\n\n{r.good}" for r in engine.rules if r.bad or r.good)
+    if not text:
+        return
+    with contextlib.suppress(Exception):
+        for _ in engine.run([Document(id="mtaudit-warm-up", text=text)]):
+            pass
+
+
 def _init_worker(config: Config, threads: int) -> None:
     # One worker per core: keep torch/BLAS from starting a thread per core each.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, str(threads))
-    engine_for(config)
+    warm_up(engine_for(config))
 
 
-def _audit_documents(docs: list[Document], config: Config) -> list[DocumentReport]:
-    return list(engine_for(config).run(docs))
+ReportParts = tuple[list[Any], int, str | None, list[str]]
+
+
+def _audit_documents(docs: list[Document], config: Config) -> list[ReportParts]:
+    """A worker's reports without their documents: the parent has the documents
+    already, so only the findings travel back (not every text a second time)."""
+    return [
+        (r.findings, r.suppressed, r.error, r.unused_suppressions)
+        for r in engine_for(config).run(docs)
+    ]
 
 
 class ProcessRunner:
@@ -359,21 +381,35 @@ class ProcessRunner:
             initargs=(config, threads),
         )
 
+    @property
+    def depth(self) -> int:
+        """Chunks in flight: enough queued behind each worker that one slow chunk at
+        the head of the line does not leave the other workers idle."""
+        return 4 * self.jobs
+
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return ordered(
-            lambda f: self.pool.submit(audit_partition, f, self.config), frames, 2 * self.jobs
+            lambda f: self.pool.submit(audit_partition, f, self.config), frames, self.depth
         )
 
     def map_documents(
         self, docs: Iterable[Document], chunk_size: int = 32
     ) -> Iterator[DocumentReport]:
         """``Engine.run`` over the pool: reports in input order (``check --jobs``)."""
-        for reports in ordered(
-            lambda batch: self.pool.submit(_audit_documents, batch, self.config),
-            _chunks(docs, chunk_size),
-            2 * self.jobs,
-        ):
-            yield from reports
+        from mtaudit.engine import DocumentReport
+
+        submitted: deque[list[Document]] = deque()
+
+        def submit(batch: list[Document]) -> Any:
+            submitted.append(batch)
+            return self.pool.submit(_audit_documents, batch, self.config)
+
+        for parts in ordered(submit, _chunks(docs, chunk_size), self.depth):
+            batch = submitted.popleft()
+            for doc, (findings, suppressed, error, unused) in zip(batch, parts, strict=True):
+                yield DocumentReport(
+                    doc, findings, suppressed=suppressed, error=error, unused_suppressions=unused
+                )
 
     def __enter__(self) -> ProcessRunner:
         return self
