@@ -146,7 +146,11 @@ def _report_row(report: DocumentReport) -> dict[str, Any]:
     for f in report.findings:
         counts[f.category] = counts.get(f.category, 0) + 1
     row.update(counts)
-    row["findings"] = json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
+    row["findings"] = (
+        json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
+        if report.findings
+        else "[]"  # json.dumps([])
+    )
     row["error"] = report.error
     return row
 
@@ -313,15 +317,67 @@ class Runner(Protocol):
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]: ...
 
 
+#: Rows the in-process runner audits per call when the chunks it gets are smaller.
+INLINE_ROWS = 256
+
+
 class InlineRunner:
-    """Audits partitions in this process."""
+    """Audits partitions in this process.
+
+    Chunks exist to spread work over workers; in one process they only cost the
+    fixed price of a partition call (building its frames). So consecutive small
+    chunks with the same columns are audited together, ``INLINE_ROWS`` rows per
+    call, and the result is cut back into one frame per chunk, with the chunk's
+    own index: the same frames as one call per chunk. Not when a selected check
+    has a ``prepare`` step (embedding batches follow the chunks), so that model
+    batches stay exactly as they were."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
 
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        if any(rule.prepare is not None for rule in engine_for(self.config).rules):
+            for frame in frames:
+                yield audit_partition(frame, self.config)
+            return
+        group: list[pd.DataFrame] = []
+        rows = 0
         for frame in frames:
-            yield audit_partition(frame, self.config)
+            if group and not _same_columns(group[0], frame):
+                yield from self._audit_group(group)
+                group, rows = [], 0
+            group.append(frame)
+            rows += len(frame)
+            if rows >= INLINE_ROWS:
+                yield from self._audit_group(group)
+                group, rows = [], 0
+        if group:
+            yield from self._audit_group(group)
+
+    def _audit_group(self, group: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        if len(group) == 1:
+            yield audit_partition(group[0], self.config)
+            return
+        import pandas as pd
+
+        result = audit_partition(pd.concat(group), self.config)
+        # A chunk's own frame holds an all-missing text column as object None
+        # values (no string to infer a string type from); so must its part.
+        missing = {
+            name: result[name].isna().to_numpy()
+            for name in _TEXT_COLUMNS
+            if result[name].dtype != object
+        }
+        pos = 0
+        for frame in group:
+            end = pos + len(frame)
+            part = result.iloc[pos:end]
+            part.index = frame.index
+            for name, isna in missing.items():
+                if isna[pos:end].all():
+                    part[name] = pd.array([None] * len(part), dtype=object)
+            pos = end
+            yield part
 
     def __enter__(self) -> InlineRunner:
         return self
@@ -342,6 +398,10 @@ def warm_up(engine: Engine) -> None:
     with contextlib.suppress(Exception):
         for _ in engine.run([Document(id="mtaudit-warm-up", text=text)]):
             pass
+
+
+def _same_columns(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
 
 
 def _init_worker(config: Config, threads: int) -> None:
