@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from itertools import repeat
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -223,7 +223,7 @@ def iter_words(text: str, start: int = 0, end: int | None = None) -> list[Segmen
         map(
             _new_tuple,
             repeat(Segment),
-            zip(map(_MATCH_START, ms), map(_MATCH_END, ms), map(_MATCH_GROUP, ms)),
+            zip(map(_MATCH_START, ms), map(_MATCH_END, ms), map(_MATCH_GROUP, ms), strict=True),
         )
     )
 

@@ -105,8 +105,10 @@ def test_buffered_writers_write_what_chunk_by_chunk_writing_gives(tmp_path: Path
         if suffix == ".jsonl":
             want = "".join(
                 json.dumps(
-                    {k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
-                     for k, v in row.items()},
+                    {
+                        k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
+                        for k, v in row.items()
+                    },
                     ensure_ascii=False,
                 )
                 + "\n"

@@ -93,7 +93,8 @@ def _texts() -> list[str]:
         with corpus.open(encoding="utf-8") as stream:
             texts += [json.loads(line)["text"] for line in stream if line.strip()]
     rng = random.Random(7)
-    alphabet = list("ab Z0é.!?…\"”’»)]([“‘«'-\n\t\u00a0\u2028\u3000\u200b") + [
+    alphabet = [
+        *"ab Z0é.!?…\"”’»)]([“‘«'-\n\t\u00a0\u2028\u3000\u200b",
         "Mr.",
         "U.S.",
         " J. ",
