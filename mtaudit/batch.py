@@ -400,6 +400,10 @@ def warm_up(engine: Engine) -> None:
             pass
 
 
+def _warm_worker(config: Config) -> None:
+    warm_up(engine_for(config))
+
+
 def _same_columns(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
 
@@ -503,8 +507,19 @@ class DaskRunner:
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
-        workers = len(self.client.scheduler_info().get("workers", {})) or max(1, jobs)
-        self.depth = 2 * workers
+        addresses = list(self.client.scheduler_info().get("workers", {}))
+        self.depth = 2 * (len(addresses) or max(1, jobs))
+        # Each worker builds its engine and warms it up now, as a pool worker does
+        # (a failure shows again, properly reported, on the first partition).
+        with contextlib.suppress(Exception):
+            self.client.gather(
+                [
+                    self.client.submit(
+                        _warm_worker, config, workers=[a], allow_other_workers=False, pure=False
+                    )
+                    for a in addresses
+                ]
+            )
 
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return ordered(
@@ -678,6 +693,15 @@ def _strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
+def _loads_line(raw: bytes) -> Any:
+    """``json.loads(raw)``. A line that starts with ``{`` and a non-zero byte is
+    UTF-8 to ``json.detect_encoding``, and ``json.loads`` decodes it with
+    ``surrogatepass``: done here directly, skipping the detection."""
+    if raw[:1] == b"{" and (len(raw) < 2 or raw[1]):
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
+    return json.loads(raw)
+
+
 class JsonlSource(Source):
     """JSON Lines, one object per line; a bad line becomes an error row."""
 
@@ -689,11 +713,11 @@ class JsonlSource(Source):
         with self.path.open("rb") as stream:
             for lineno, raw in enumerate(stream, 1):
                 self.done += len(raw)
-                if not raw.strip():
+                if not raw or raw.isspace():  # == not raw.strip(), without the copy
                     continue
                 default_id = f"{stem}:{lineno}"
                 try:
-                    record = json.loads(_strip_bom(raw) if lineno == 1 else raw)
+                    record = _loads_line(_strip_bom(raw) if lineno == 1 else raw)
                 except UnicodeDecodeError:
                     yield self._record(default_id, None, error=f"{name}:{lineno}: not valid UTF-8")
                     continue

@@ -142,3 +142,29 @@ def test_process_runner_documents_keep_their_reports() -> None:
         got = list(runner.map_documents(iter(docs), chunk_size=2))
     assert [r.document for r in got] == docs
     assert [r.to_dict() for r in got] == want
+
+
+def test_jsonl_lines_parse_as_json_loads_parses_them() -> None:
+    from mtaudit.batch import _loads_line
+
+    lines = [
+        b'{"a": 1}',
+        b"{",
+        b'{"t": "caf\\u00e9 \xc3\xa9"}',
+        b'{"t": "\xed\xa0\x80"}',  # a lone surrogate, UTF-8 encoded
+        b'{"t": "\xff"}',
+        b'{\x00"',
+        b"[1, 2]",
+        b"  {}",
+        '{"t": "x"}'.encode("utf-16"),
+    ]
+    for raw in lines:
+        try:
+            want: object = json.loads(raw)
+        except Exception as exc:
+            want = type(exc)
+        try:
+            got: object = _loads_line(raw)
+        except Exception as exc:
+            got = type(exc)
+        assert got == want, raw
