@@ -146,7 +146,11 @@ def _report_row(report: DocumentReport) -> dict[str, Any]:
     for f in report.findings:
         counts[f.category] = counts.get(f.category, 0) + 1
     row.update(counts)
-    row["findings"] = json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
+    row["findings"] = (
+        json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
+        if report.findings
+        else "[]"  # json.dumps([])
+    )
     row["error"] = report.error
     return row
 
@@ -217,20 +221,37 @@ def audit_partition(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     return result_frame([r for r in rows if r is not None], index=df.index)
 
 
+_FLOAT_COLUMNS = frozenset({"score", "penalty"})
+_TEXT_COLUMNS = frozenset({"id", "findings", "error"})
+
+
 def result_frame(rows: Sequence[dict[str, Any]], index: Any = None) -> pd.DataFrame:
-    """The fixed output schema: nullable integers, floats, strings."""
+    """The fixed output schema: nullable integers, floats, strings.
+
+    The columns are built as arrays of their final type directly (an ``Int64``
+    column from its values and its missing-value mask) rather than through
+    ``pd.array``'s type inference: the same frame, at a fraction of the cost per
+    chunk."""
+    import numpy as np
     import pandas as pd
 
+    n = len(rows)
     cols: dict[str, Any] = {}
     for name in RESULT_COLUMNS:
         values = [r[name] for r in rows]
-        if name in ("score", "penalty"):
-            cols[name] = pd.array([math.nan if v is None else v for v in values], dtype="float64")
-        elif name in ("id", "findings", "error"):
-            cols[name] = pd.array(values, dtype=object)
+        if name in _FLOAT_COLUMNS:
+            cols[name] = np.array([math.nan if v is None else v for v in values], dtype="float64")
+        elif name in _TEXT_COLUMNS:
+            text = np.empty(n, dtype=object)
+            text[:] = values
+            cols[name] = pd.arrays.NumpyExtensionArray(text)
         else:
-            cols[name] = pd.array(values, dtype="Int64")
-    frame = pd.DataFrame(cols)
+            missing = [v is None for v in values]
+            data = [0 if v is None else v for v in values] if any(missing) else values
+            cols[name] = pd.arrays.IntegerArray(
+                np.array(data, dtype="int64"), np.array(missing, dtype=bool)
+            )
+    frame = pd.DataFrame(cols, copy=False)
     if index is not None:
         frame.index = index
     return frame
@@ -296,15 +317,67 @@ class Runner(Protocol):
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]: ...
 
 
+#: Rows the in-process runner audits per call when the chunks it gets are smaller.
+INLINE_ROWS = 256
+
+
 class InlineRunner:
-    """Audits partitions in this process."""
+    """Audits partitions in this process.
+
+    Chunks exist to spread work over workers; in one process they only cost the
+    fixed price of a partition call (building its frames). So consecutive small
+    chunks with the same columns are audited together, ``INLINE_ROWS`` rows per
+    call, and the result is cut back into one frame per chunk, with the chunk's
+    own index: the same frames as one call per chunk. Not when a selected check
+    has a ``prepare`` step (embedding batches follow the chunks), so that model
+    batches stay exactly as they were."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
 
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        if any(rule.prepare is not None for rule in engine_for(self.config).rules):
+            for frame in frames:
+                yield audit_partition(frame, self.config)
+            return
+        group: list[pd.DataFrame] = []
+        rows = 0
         for frame in frames:
-            yield audit_partition(frame, self.config)
+            if group and not _same_columns(group[0], frame):
+                yield from self._audit_group(group)
+                group, rows = [], 0
+            group.append(frame)
+            rows += len(frame)
+            if rows >= INLINE_ROWS:
+                yield from self._audit_group(group)
+                group, rows = [], 0
+        if group:
+            yield from self._audit_group(group)
+
+    def _audit_group(self, group: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        if len(group) == 1:
+            yield audit_partition(group[0], self.config)
+            return
+        import pandas as pd
+
+        result = audit_partition(pd.concat(group), self.config)
+        # A chunk's own frame holds an all-missing text column as object None
+        # values (no string to infer a string type from); so must its part.
+        missing = {
+            name: result[name].isna().to_numpy()
+            for name in _TEXT_COLUMNS
+            if result[name].dtype != object
+        }
+        pos = 0
+        for frame in group:
+            end = pos + len(frame)
+            part = result.iloc[pos:end]
+            part.index = frame.index
+            for name, isna in missing.items():
+                if isna[pos:end].all():
+                    part[name] = pd.array([None] * len(part), dtype=object)
+            pos = end
+            yield part
 
     def __enter__(self) -> InlineRunner:
         return self
@@ -313,15 +386,45 @@ class InlineRunner:
         return None
 
 
+def warm_up(engine: Engine) -> None:
+    """Run the engine once over its rules' own Bad/Good examples, so that what the
+    checks build lazily (glossary automata, compiled patterns, the model) is built
+    now, at start-up, not inside the first chunk of real rows: a worker that did
+    not get a warm-up chunk would otherwise stall its first chunk while the others
+    run. Results do not depend on it; a failure here is left to the real run."""
+    text = "\n\n".join(f"{r.bad}\n\n{r.good}" for r in engine.rules if r.bad or r.good)
+    if not text:
+        return
+    with contextlib.suppress(Exception):
+        for _ in engine.run([Document(id="mtaudit-warm-up", text=text)]):
+            pass
+
+
+def _warm_worker(config: Config) -> None:
+    warm_up(engine_for(config))
+
+
+def _same_columns(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
+
+
 def _init_worker(config: Config, threads: int) -> None:
     # One worker per core: keep torch/BLAS from starting a thread per core each.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, str(threads))
-    engine_for(config)
+    warm_up(engine_for(config))
 
 
-def _audit_documents(docs: list[Document], config: Config) -> list[DocumentReport]:
-    return list(engine_for(config).run(docs))
+ReportParts = tuple[list[Any], int, str | None, list[str]]
+
+
+def _audit_documents(docs: list[Document], config: Config) -> list[ReportParts]:
+    """A worker's reports without their documents: the parent has the documents
+    already, so only the findings travel back (not every text a second time)."""
+    return [
+        (r.findings, r.suppressed, r.error, r.unused_suppressions)
+        for r in engine_for(config).run(docs)
+    ]
 
 
 class ProcessRunner:
@@ -342,21 +445,35 @@ class ProcessRunner:
             initargs=(config, threads),
         )
 
+    @property
+    def depth(self) -> int:
+        """Chunks in flight: enough queued behind each worker that one slow chunk at
+        the head of the line does not leave the other workers idle."""
+        return 4 * self.jobs
+
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return ordered(
-            lambda f: self.pool.submit(audit_partition, f, self.config), frames, 2 * self.jobs
+            lambda f: self.pool.submit(audit_partition, f, self.config), frames, self.depth
         )
 
     def map_documents(
         self, docs: Iterable[Document], chunk_size: int = 32
     ) -> Iterator[DocumentReport]:
         """``Engine.run`` over the pool: reports in input order (``check --jobs``)."""
-        for reports in ordered(
-            lambda batch: self.pool.submit(_audit_documents, batch, self.config),
-            _chunks(docs, chunk_size),
-            2 * self.jobs,
-        ):
-            yield from reports
+        from mtaudit.engine import DocumentReport
+
+        submitted: deque[list[Document]] = deque()
+
+        def submit(batch: list[Document]) -> Any:
+            submitted.append(batch)
+            return self.pool.submit(_audit_documents, batch, self.config)
+
+        for parts in ordered(submit, _chunks(docs, chunk_size), self.depth):
+            batch = submitted.popleft()
+            for doc, (findings, suppressed, error, unused) in zip(batch, parts, strict=True):
+                yield DocumentReport(
+                    doc, findings, suppressed=suppressed, error=error, unused_suppressions=unused
+                )
 
     def __enter__(self) -> ProcessRunner:
         return self
@@ -390,8 +507,19 @@ class DaskRunner:
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
-        workers = len(self.client.scheduler_info().get("workers", {})) or max(1, jobs)
-        self.depth = 2 * workers
+        addresses = list(self.client.scheduler_info().get("workers", {}))
+        self.depth = 2 * (len(addresses) or max(1, jobs))
+        # Each worker builds its engine and warms it up now, as a pool worker does
+        # (a failure shows again, properly reported, on the first partition).
+        with contextlib.suppress(Exception):
+            self.client.gather(
+                [
+                    self.client.submit(
+                        _warm_worker, config, workers=[a], allow_other_workers=False, pure=False
+                    )
+                    for a in addresses
+                ]
+            )
 
     def map(self, frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         return ordered(
@@ -565,6 +693,15 @@ def _strip_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
+def _loads_line(raw: bytes) -> Any:
+    """``json.loads(raw)``. A line that starts with ``{`` and a non-zero byte is
+    UTF-8 to ``json.detect_encoding``, and ``json.loads`` decodes it with
+    ``surrogatepass``: done here directly, skipping the detection."""
+    if raw[:1] == b"{" and (len(raw) < 2 or raw[1]):
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
+    return json.loads(raw)
+
+
 class JsonlSource(Source):
     """JSON Lines, one object per line; a bad line becomes an error row."""
 
@@ -576,11 +713,11 @@ class JsonlSource(Source):
         with self.path.open("rb") as stream:
             for lineno, raw in enumerate(stream, 1):
                 self.done += len(raw)
-                if not raw.strip():
+                if not raw or raw.isspace():  # == not raw.strip(), without the copy
                     continue
                 default_id = f"{stem}:{lineno}"
                 try:
-                    record = json.loads(_strip_bom(raw) if lineno == 1 else raw)
+                    record = _loads_line(_strip_bom(raw) if lineno == 1 else raw)
                 except UnicodeDecodeError:
                     yield self._record(default_id, None, error=f"{name}:{lineno}: not valid UTF-8")
                     continue
@@ -757,25 +894,65 @@ def check_output(path: str | Path) -> str:
     return suffix
 
 
-class _CsvWriter:
-    def __init__(self, stream: IO[str], sep: str) -> None:
-        self.stream, self.sep, self.header = stream, sep, True
+#: Rows a text writer collects before it formats them in one call (pandas pays a
+#: fixed cost per call, large next to a chunk of a few dozen rows).
+TEXT_WRITE_ROWS = 2048
+
+
+class _BufferedWriter:
+    """Collects chunks and writes them ``TEXT_WRITE_ROWS`` rows at a time; the
+    output is the same as writing each chunk as it comes."""
+
+    def __init__(self) -> None:
+        self.pending: list[pd.DataFrame] = []
+        self.rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
+        self.pending.append(frame)
+        self.rows += len(frame)
+        if self.rows >= TEXT_WRITE_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            import pandas as pd
+
+            pending = self.pending
+            self._write(pending[0] if len(pending) == 1 else pd.concat(pending))
+        self.pending, self.rows = [], 0
+
+    def close(self) -> None:
+        self.flush()
+
+    def _write(self, frame: pd.DataFrame) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class _CsvWriter(_BufferedWriter):
+    def __init__(self, stream: IO[str], sep: str) -> None:
+        super().__init__()
+        self.stream, self.sep, self.header = stream, sep, True
+
+    def _write(self, frame: pd.DataFrame) -> None:
         frame.to_csv(
             self.stream, sep=self.sep, header=self.header, index=False, lineterminator="\n"
         )
         self.header = False
 
 
-class _JsonlWriter:
+class _JsonlWriter(_BufferedWriter):
     def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
         self.stream = stream
 
-    def write(self, frame: pd.DataFrame) -> None:
-        for row in frame.to_dict("records"):
-            clean = {k: _json_value(v) for k, v in row.items()}
-            self.stream.write(json.dumps(clean, ensure_ascii=False) + "\n")
+    def _write(self, frame: pd.DataFrame) -> None:
+        dumps = json.dumps
+        self.stream.write(
+            "".join(
+                dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n"
+                for row in frame.to_dict("records")
+            )
+        )
 
 
 def _json_value(value: Any) -> Any:
@@ -801,19 +978,22 @@ class _ParquetWriter:
         self.rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-
-        self.pending.append(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+        self.pending.append(frame)
         self.rows += len(frame)
         if self.rows >= PARQUET_ROW_GROUP:
             self.flush()
 
     def flush(self) -> None:
-        """Chunks are small; row groups should not be (readers pay per row group)."""
+        """Chunks are small; row groups should not be (readers pay per row group).
+        The chunks of a row group are converted to Arrow together: one conversion
+        per row group instead of one per chunk."""
+        import pandas as pd
         import pyarrow as pa
 
         if self.pending:
-            self.writer.write_table(pa.concat_tables(self.pending))
+            frame = self.pending[0] if len(self.pending) == 1 else pd.concat(self.pending)
+            table = pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False)
+            self.writer.write_table(table)
         self.pending, self.rows = [], 0
 
     def close(self) -> None:
@@ -839,10 +1019,13 @@ def open_writer(path: str | Path) -> Iterator[Writer]:
             writer.close()
     else:
         with atomic_write(path, "w") as stream:
+            text_writer: _BufferedWriter
             if suffix in JSONL_SUFFIXES:
-                yield _JsonlWriter(stream)
+                text_writer = _JsonlWriter(stream)
             else:
-                yield _CsvWriter(stream, "\t" if suffix == ".tsv" else ",")
+                text_writer = _CsvWriter(stream, "\t" if suffix == ".tsv" else ",")
+            yield text_writer
+            text_writer.close()
 
 
 # -- the driver -----------------------------------------------------------------------

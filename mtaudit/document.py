@@ -11,6 +11,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -94,18 +95,28 @@ ABBREVIATIONS = frozenset(
     ]
 )
 
+_TERMINALS = ".!?…"
 _BOUNDARY = re.compile(r"""[.!?…]+["”’»)\]]*(?=\s+["“‘«(\[]?[A-Z0-9À-ÖØ-Þ])""")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+# Possessive quantifiers: the same matches as r"\w+(?:['’\-]\w+)*" (a greedy \w+ that
+# gives characters back can only end the match earlier, which the leftmost-longest
+# first attempt never needs), without the engine saving backtracking points.
+_WORD = re.compile(r"\w++(?:['’\-]\w++)*+")
 _TOKEN_BEFORE = re.compile(r"([\w.]+)\.?$")
+_MATCH_START, _MATCH_END, _MATCH_GROUP = re.Match.start, re.Match.end, re.Match.group
+_new_tuple = tuple.__new__
 
 
 def _trimmed(text: str, start: int, end: int) -> Segment | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Segment(start, end, text[start:end]) if start < end else None
+    # str.strip() and str.isspace() share one definition of whitespace.
+    raw = text[start:end]
+    stripped = raw.strip()
+    if not stripped:
+        return None
+    if len(stripped) == len(raw):
+        return Segment(start, end, raw)
+    start += len(raw) - len(raw.lstrip())
+    return Segment(start, start + len(stripped), stripped)
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
@@ -113,8 +124,9 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Segme
     end = len(text) if end is None else end
     out: list[Segment] = []
     pos = start
+    find = text.find
     while pos < end:
-        nl = text.find("\n", pos, end)
+        nl = find("\n", pos, end)
         stop = end if nl < 0 else nl
         seg = _trimmed(text, pos, stop)
         if seg:
@@ -123,28 +135,66 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Segme
     return out
 
 
+def _terminal_marks(text: str, start: int, end: int) -> list[int]:
+    """Sorted offsets of the characters a sentence boundary can start with."""
+    marks: list[int] = []
+    find = text.find
+    for ch in _TERMINALS:
+        i = find(ch, start, end)
+        while i >= 0:
+            marks.append(i)
+            i = find(ch, i + 1, end)
+    marks.sort()
+    return marks
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
     """Sentences of ``text[start:end]``: lines first, then terminal punctuation.
 
     A period after a known abbreviation or a single capital initial does not end
     a sentence. Good enough for wire copy; no model needed.
+
+    The boundaries are those of ``_BOUNDARY.finditer`` over each line, found faster:
+    a match can only start at a terminal character (located with ``str.find``), so
+    the regex is tried only there, skipping characters an earlier match consumed.
     """
     out: list[Segment] = []
-    for line in split_lines(text, start, end):
-        pos = line.start
-        for m in _BOUNDARY.finditer(text, line.start, line.end):
-            if text[m.start()] == ".":
-                before = _TOKEN_BEFORE.search(text, max(line.start, m.start() - 12), m.start() + 1)
+    append = out.append
+    lines = split_lines(text, start, end)
+    if not lines:
+        return out
+    marks = _terminal_marks(text, lines[0].start, lines[-1].end)
+    k, nmarks = 0, len(marks)
+    match = _BOUNDARY.match
+    for line in lines:
+        ls, le = line.start, line.end
+        while k < nmarks and marks[k] < ls:
+            k += 1
+        pos = scan = ls
+        while k < nmarks and marks[k] < le:
+            at = marks[k]
+            k += 1
+            if at < scan:
+                continue  # inside the previous match (finditer resumes after it)
+            m = match(text, at, le)
+            if m is None:
+                continue
+            scan = m_end = m.end()
+            if text[at] == ".":
+                before = _TOKEN_BEFORE.search(text, max(ls, at - 12), at + 1)
                 token = before.group(1).lower().rstrip(".") if before else ""
                 if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                     continue
-            seg = _trimmed(text, pos, m.end())
+            seg = _trimmed(text, pos, m_end)
             if seg:
-                out.append(seg)
-            pos = m.end()
-        seg = _trimmed(text, pos, line.end)
+                append(seg)
+            pos = m_end
+        if pos == ls:
+            append(line)  # no boundary: the (trimmed) line is one sentence
+            continue
+        seg = _trimmed(text, pos, le)
         if seg:
-            out.append(seg)
+            append(seg)
     return out
 
 
@@ -166,7 +216,16 @@ def split_paragraphs(text: str) -> list[Segment]:
 def iter_words(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
     """Word tokens (letters, digits, inner apostrophes and hyphens)."""
     end = len(text) if end is None else end
-    return [Segment(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
+    # Built in C (map/zip over the match objects, ``tuple.__new__`` for the
+    # Segments): the same list as ``[Segment(m.start(), m.end(), m.group()) ...]``.
+    ms = list(_WORD.finditer(text, start, end))
+    return list(
+        map(
+            _new_tuple,
+            repeat(Segment),
+            zip(map(_MATCH_START, ms), map(_MATCH_END, ms), map(_MATCH_GROUP, ms), strict=True),
+        )
+    )
 
 
 @dataclass

@@ -213,6 +213,7 @@ class Engine:
             self.config.select, self.config.ignore, fast=self.config.fast
         )
         self.selected = {r.code for r in self.rules}
+        self._plan_cache: tuple[list[Rule], list[tuple[Rule, Any, bool]]] | None = None
         if embedder is None and not self.config.fast:
             embedder = Embedder(self.config.model)  # loads on first encode only
         self.context = Context(
@@ -295,37 +296,70 @@ class Engine:
         if self.timings is not None:
             self.timings[code] = self.timings.get(code, 0.0) + time.perf_counter() - began
 
+    def _plan(self) -> list[tuple[Rule, Any, bool]]:
+        """(rule, check function, needs a source) per rule, built once per rule list
+        (``self.rules`` may be replaced, e.g. by the evaluation's timing wrappers)."""
+        rules = self.rules
+        cached = self._plan_cache
+        if cached is None or cached[0] is not rules or len(cached[1]) != len(rules):
+            cached = (rules, [(r, r.func, r.requires_source) for r in rules])
+            self._plan_cache = cached
+        return cached[1]
+
     def check(self, doc: Document) -> DocumentReport:
         findings: list[Finding] = []
-        for rule in self.rules:
-            if rule.requires_source and not doc.source:
+        append = findings.append
+        ctx = self.context
+        to_finding = self._to_finding
+        timings = self.timings
+        has_source = bool(doc.source)
+        for rule, func, needs_source in self._plan():
+            if needs_source and not has_source:
                 continue
-            self.context.rule = rule
-            began = time.perf_counter()
-            for hit in rule.func(doc, self.context):
-                finding = self._to_finding(doc, rule, hit)
-                if finding is not None:
-                    findings.append(finding)
-            self._timed(rule.code, began)
-        self.context.rule = None
-        findings = resolve_overlaps(findings, self.rules)
+            ctx.rule = rule
+            if timings is None:
+                for hit in func(doc, ctx):
+                    finding = to_finding(doc, rule, hit)
+                    if finding is not None:
+                        append(finding)
+            else:
+                began = time.perf_counter()
+                for hit in func(doc, ctx):
+                    finding = to_finding(doc, rule, hit)
+                    if finding is not None:
+                        append(finding)
+                self._timed(rule.code, began)
+        ctx.rule = None
+        if len(findings) > 1:
+            findings = resolve_overlaps(findings, self.rules)
         findings = _masked(findings, doc.meta.get(MASKED_KEY) or ())
         file_codes = self._file_ignores(doc)
         directives = suppressions(doc)
-        used: set[int] = set()
-        kept = []
-        for f in findings:
-            hits = [i for i, d in enumerate(directives) if d.matches(f)]
-            used.update(hits)
-            if not hits and not any(f.code.startswith(p) for p in file_codes):
-                kept.append(f)
-        unused = [
-            d.describe()
-            for i, d in enumerate(directives)
-            if i not in used and any(c.startswith(tuple(d.codes)) for c in self.selected)
-        ]
-        kept.sort(key=lambda f: (f.start, f.end, f.code))
-        doc.cache.clear()  # analyses are per run of one document; free memory
+        unused: list[str] = []
+        if not directives and not file_codes:
+            kept = list(findings)  # the common case: nothing to suppress
+        else:
+            used: set[int] = set()
+            kept = []
+            for f in findings:
+                hits = [i for i, d in enumerate(directives) if d.matches(f)]
+                used.update(hits)
+                if not hits and not any(f.code.startswith(p) for p in file_codes):
+                    kept.append(f)
+            unused = [
+                d.describe()
+                for i, d in enumerate(directives)
+                if i not in used and any(c.startswith(tuple(d.codes)) for c in self.selected)
+            ]
+        if len(kept) > 1:
+            kept.sort(key=_finding_order)
+        # Analyses are per run of one document; free memory. The word count (the
+        # score's denominator, asked for again when the report is scored) stays.
+        cache = doc.cache
+        words = cache.get("words")
+        cache.clear()
+        if words is not None:
+            cache["words"] = words
         return DocumentReport(
             doc, kept, suppressed=len(findings) - len(kept), unused_suppressions=unused
         )
@@ -345,6 +379,10 @@ class Engine:
         self.prepare(batch)
         for doc in batch:
             yield self.check(doc)
+
+
+def _finding_order(f: Finding) -> tuple[int, int, str]:
+    return (f.start, f.end, f.code)
 
 
 def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Finding]:
