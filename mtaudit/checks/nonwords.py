@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -368,12 +368,86 @@ def _swapped(a: str, b: str) -> bool:
     )
 
 
-def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[str]) -> Odd | None:
-    raw = text[start:end]
+def _judge(
+    text: str, start: int, end: int, allowed: AllowedWords, names: Container[str]
+) -> Odd | None:
+    """The token ``text[start:end]`` judged in its place (see :func:`_verdict`)."""
+    return _place(text, start, end, names, _verdict(text[start:end], allowed))
+
+
+def _place(
+    text: str, start: int, end: int, names: Container[str], verdict: _Verdict | None
+) -> Odd | None:
+    """Apply the tests that depend on the token's neighbours to its verdict."""
+    if verdict is None:
+        return None
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     if not (before.isspace() or before in _EDGE) or not (after.isspace() or after in _EDGE):
         return None  # glued to symbols ("Ã‰lisabeth"): the encoding checks' business
+    word = verdict.word
+    found = verdict.mid
+    if word[:1].isupper():
+        if not at_sentence_start(text, start) or word in names:
+            return None  # a name
+        found = verdict.initial
+    if found is None:
+        return None
+    suggestion, distance, zipf = found
+    return Odd(start, start + len(word), text[start:end], suggestion, distance, zipf)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What a token text is, wherever it stands: ``mid`` for a lower-case word,
+    ``initial`` for a capitalized one at a sentence start (elsewhere it is a
+    name); each (suggestion, distance, zipf) or None (a word)."""
+
+    word: str  # the token without a possessive ending
+    mid: tuple[str | None, int, float] | None
+    initial: tuple[str | None, int, float] | None
+
+
+def _verdict(raw: str, allowed: AllowedWords) -> _Verdict | None:
+    """The position-independent verdict on a token text, cached per compiled
+    ``allowed`` glossary (bounded). None: a word wherever it stands."""
+    cache = _verdict_cache(allowed)
+    try:
+        return cache[raw]
+    except KeyError:
+        pass
+    if len(cache) >= CACHE_MAX:
+        cache.clear()
+    found = cache[raw] = _judge_text(raw, allowed)
+    return found
+
+
+CACHE_MAX = 150_000
+_CACHES: dict[int, tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]] = {}
+
+
+def _caches(allowed: AllowedWords) -> tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]:
+    """The verdict caches of one compiled ``allowed`` glossary object (a custom
+    glossary never sees verdicts made with another); bounded."""
+    found = _CACHES.get(id(allowed))
+    if found is None or found[0] is not allowed:
+        if len(_CACHES) >= 8:
+            _CACHES.clear()
+        found = _CACHES[id(allowed)] = (allowed, {}, {})
+    return found
+
+
+def _verdict_cache(allowed: AllowedWords) -> dict[str, _Verdict | None]:
+    """Token or hyphen-part text -> its verdict."""
+    return _caches(allowed)[1]
+
+
+def _suspect_cache(allowed: AllowedWords) -> dict[str, bool]:
+    """Token text -> may it be a non-word anywhere (see :func:`suspects`)."""
+    return _caches(allowed)[2]
+
+
+def _judge_text(raw: str, allowed: AllowedWords) -> _Verdict | None:
     word = _POSSESSIVE.sub("", raw.translate(_APOS))
     if len(word) < 3 or not is_latin_word(word):
         return None
@@ -382,13 +456,21 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
         return None
     if not lower.isascii() and strip_accents(lower) in allowed.words:
         return None
-    initial = False
     if word[1:] != word[1:].lower():
         return None  # an acronym or a brand ("NATO", "iPhone", "teamLab")
     if word[:1].isupper():
-        if not at_sentence_start(text, start) or word in names:
-            return None  # a name
-        initial = True
+        # Capitalized: a name inside a sentence, judged only at a sentence start.
+        initial = _judge_word(word, lower, allowed, True)
+        return None if initial is None else _Verdict(word, None, initial)
+    mid = _judge_word(word, lower, allowed, False)
+    return None if mid is None else _Verdict(word, mid, None)
+
+
+def _judge_word(
+    word: str, lower: str, allowed: AllowedWords, initial: bool
+) -> tuple[str | None, int, float] | None:
+    """A (suggestion, distance, zipf) for a non-word, None for a word. ``initial``:
+    capitalized at a sentence start (maybe a name: stricter)."""
     zipf = en_zipf(lower)
     if zipf >= KNOWN_ZIPF:
         return None
@@ -405,7 +487,7 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
             return None
         if initial and not (_swapped(lower, hit[0]) and _rank(hit[0]) <= INITIAL_MAX_RANK):
             return None  # a name opening the sentence ("Parly", "Werth")
-        return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+        return _match_case(word, hit[0]), hit[1], zipf
     if explained_by_morphology(lower, allowed):
         close = suggest(lower, 1)
         if close is None or en_zipf(close[0]) < COMMON_ZIPF:
@@ -414,12 +496,82 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
     if initial and (hit is None or hit[1] > 1 or _rank(hit[0]) > INITIAL_MAX_RANK):
         return None  # a capitalized unknown opening a sentence is most often a name
     if hit is None:
-        return Odd(start, start + len(word), raw, None, 0, zipf)
-    return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+        return None, 0, zipf
+    return _match_case(word, hit[0]), hit[1], zipf
 
 
 _DIGIT = re.compile(r"[\d_]")
 _EDGE = frozenset(".,;:!?\"'()[]{}-–—/…“”‘’«»*<>")
+
+
+def token_texts(doc: Document) -> frozenset[str]:
+    """The distinct texts of ``doc.tokens`` (same pattern), without building the
+    token list: what the per-document prefilters look up in the verdict caches."""
+    return doc.memo("mtaudit.lexicon.token_texts", lambda: frozenset(_TOKEN.findall(doc.text)))
+
+
+_TOKEN = re.compile(r"\w+(?:['’\-]\w+)*")  # the pattern of mtaudit.document.iter_words
+
+
+def _units(token: str) -> Iterator[str]:
+    """What :func:`analyze` judges in a token: the token, or its hyphen parts."""
+    if "-" in token:
+        yield from (part for part in token.split("-") if part)
+    else:
+        yield token
+
+
+def suspects(doc: Document, ctx: Context) -> list[str]:
+    """Token texts that may be non-words somewhere: exact prefilter of
+    :func:`analyze`. Every other token is a word wherever it stands, because the
+    position-dependent tests (neighbouring symbols, names, sentence starts,
+    protected spans) can only clear a token, never flag one."""
+
+    def compute() -> list[str]:
+        allowed = allowed_words(ctx)
+        cache = _suspect_cache(allowed)
+        out = []
+        for t in token_texts(doc) - known_set():
+            found = cache.get(t)
+            if found is None:
+                if len(cache) >= CACHE_MAX:
+                    cache.clear()
+                found = cache[t] = not _DIGIT.search(t) and any(
+                    _verdict(u, allowed) is not None for u in _units(t)
+                )
+            if found:
+                out.append(t)
+        return out
+
+    return doc.memo("mtaudit.nonwords.suspects", compute)
+
+
+@lru_cache(maxsize=1)
+def known_set() -> frozenset[str]:
+    """The keys of :func:`known_words`, for C-level set differences."""
+    return frozenset(known_words())
+
+
+class _Names:
+    """Capitalized words seen mid-sentence (names wherever they occur), found only
+    when first asked."""
+
+    __slots__ = ("_names", "_text", "_tokens")
+
+    def __init__(self, text: str, tokens: list[Segment]) -> None:
+        self._text = text
+        self._tokens = tokens
+        self._names: set[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._names is None:
+            text = self._text
+            self._names = {
+                t.text
+                for t in self._tokens
+                if t.text[:1].isupper() and not at_sentence_start(text, t.start)
+            }
+        return word in self._names
 
 
 def analyze(doc: Document, ctx: Context) -> list[Odd]:
@@ -428,22 +580,21 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
     def compute() -> list[Odd]:
         from mtaudit.checks.untranslated import exempt_spans
 
+        out: list[Odd] = []
+        suspect = frozenset(suspects(doc, ctx))
+        if not suspect:
+            return out  # most documents: every token is a word wherever it stands
         text = doc.text
         allowed = allowed_words(ctx)
         # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
         protected = protected_spans(doc, ctx) + exempt_spans(doc)
         tokens: list[Segment] = doc.tokens
-        # Capitalized words seen mid-sentence are names wherever they occur.
-        names = {
-            t.text for t in tokens if t.text[:1].isupper() and not at_sentence_start(text, t.start)
-        }
-        out: list[Odd] = []
-        known = known_words()
+        names = _Names(text, tokens)
         for tok in tokens:
-            if tok.text in known or tok.text in names:
-                continue  # most tokens: a common lower-case English word, or a name
-            if _DIGIT.search(tok.text):
-                continue
+            if tok.text not in suspect:
+                continue  # most tokens: a word wherever it stands
+            if tok.text[:1].isupper() and tok.text in names:
+                continue  # a name
             if protected and in_spans(tok.start, tok.end, protected):
                 continue
             if "-" in tok.text:

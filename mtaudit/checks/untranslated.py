@@ -41,6 +41,7 @@ from mtaudit.checks.nonwords import (
     links,
     protected_spans,
     strip_accents,
+    token_texts,
 )
 from mtaudit.document import Document, Segment
 from mtaudit.finding import Hit, Severity
@@ -348,38 +349,57 @@ def _lone(word: str, en: float, fz: float) -> bool:
     )
 
 
-def _classify(
-    tok: Segment,
-    text: str,
+class _Entry:
+    """The verdict on one token text, as far as it does not depend on where the
+    token stands: ``mid`` inside a sentence, ``initial`` at its start.
+    ``skippable``: a protected or exempt span turns the word NEUTRAL (words in
+    the English fast-path set, too short or not Latin letters are judged before
+    that test, as ``_classify`` always did)."""
+
+    __slots__ = ("initial", "maybe_foreign", "mid", "skippable")
+
+    def __init__(self, mid: Word, initial: Word, skippable: bool) -> None:
+        self.mid = mid
+        self.initial = initial
+        self.skippable = skippable
+        self.maybe_foreign = mid.kind == FOREIGN or initial.kind == FOREIGN
+
+
+def _entry(
+    token: str,
     langs: tuple[str, ...],
     noun_langs: frozenset[str],
     allowed: frozenset[str],
-    skip: Callable[[int, int], bool],
     english: frozenset[str],
-) -> Word:
-    if len(tok.text) < 2:
-        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
-    if tok.text in english:
-        return _ENGLISH
-    word = tok.text.replace("’", "'")
-    if len(word) < 2 or not word.isalpha() or not is_latin_word(word) or skip(tok.start, tok.end):
-        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
+) -> _Entry:
+    """The position-independent part of the word classifier."""
+    if len(token) < 2:
+        return _Entry(_NEUTRAL, _NEUTRAL, False)  # single letters belong to too many languages
+    if token in english:
+        return _Entry(_ENGLISH, _ENGLISH, False)
+    word = token.replace("’", "'")
+    if len(word) < 2 or not word.isalpha() or not is_latin_word(word):
+        return _Entry(_NEUTRAL, _NEUTRAL, False)
     lower = word.lower()
     if lower in allowed or (not lower.isascii() and strip_accents(lower) in allowed):
-        return Word(ENGLISH)
+        return _Entry(_ENGLISH, _ENGLISH, True)
     en = en_zipf(lower)
     if word[:1].isupper():
         if word[1:] != word[1:].lower():
-            return _NEUTRAL  # an acronym or a brand
-        if not at_sentence_start(text, tok.start):
-            # A name, unless a language that capitalizes its nouns uses it often.
-            lang, fz = foreign_evidence(lower, langs)
-            if lang in noun_langs and en < SINGLE_EN_MAX and fz >= NOUN_MIN_ZIPF:
-                return Word(FOREIGN, lang, fz, en, lone=fz - en >= LONE_MARGIN)
-            return _NEUTRAL
-        initial = True
-    else:
-        initial = False
+            return _Entry(_NEUTRAL, _NEUTRAL, True)  # an acronym or a brand
+        # Inside a sentence: a name, unless a language that capitalizes its nouns
+        # uses it often.
+        lang, fz = foreign_evidence(lower, langs)
+        if lang in noun_langs and en < SINGLE_EN_MAX and fz >= NOUN_MIN_ZIPF:
+            mid = Word(FOREIGN, lang, fz, en, lone=fz - en >= LONE_MARGIN)
+        else:
+            mid = _NEUTRAL
+        return _Entry(mid, _judge_lower(lower, en, langs, True), True)
+    word_class = _judge_lower(lower, en, langs, False)
+    return _Entry(word_class, word_class, True)
+
+
+def _judge_lower(lower: str, en: float, langs: tuple[str, ...], initial: bool) -> Word:
     lang, fz = foreign_evidence(lower, langs)
     if fz >= FOREIGN_MIN_ZIPF and fz - en >= FOREIGN_MARGIN:
         return Word(FOREIGN, lang, fz, en, lone=_lone(lower, en, fz), initial=initial)
@@ -390,6 +410,122 @@ def _classify(
     return _NEUTRAL  # unknown everywhere: a non-word, not a fragment
 
 
+CACHE_MAX = 150_000  # distinct token texts remembered per configuration
+
+
+class _Verdicts:
+    """Per-token-text verdicts for one configuration (source languages, noun
+    languages, allowed glossary, English fast-path set), shared by all documents
+    of a run: word frequencies follow Zipf's law, so after a few documents
+    nearly every token is a dictionary hit. Bounded: cleared when it grows past
+    ``CACHE_MAX`` entries."""
+
+    __slots__ = ("allowed", "english", "entries", "langs", "noun_langs")
+
+    def __init__(
+        self,
+        langs: tuple[str, ...],
+        noun_langs: frozenset[str],
+        allowed: frozenset[str],
+        english: frozenset[str],
+    ) -> None:
+        self.langs = langs
+        self.noun_langs = noun_langs
+        self.allowed = allowed
+        self.english = english
+        self.entries: dict[str, _Entry] = {}
+
+    def get(self, token: str) -> _Entry:
+        entry = self.entries.get(token)
+        if entry is None:
+            if len(self.entries) >= CACHE_MAX:
+                self.entries.clear()
+            entry = _entry(token, self.langs, self.noun_langs, self.allowed, self.english)
+            self.entries[token] = entry
+        return entry
+
+
+def _verdicts(ctx: Context) -> _Verdicts:
+    """The verdict cache of this configuration, kept with the compiled glossaries
+    (so a different ``allowed`` glossary never sees another's verdicts)."""
+    langs = languages(ctx)
+    noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
+    by_config: dict[tuple[tuple[str, ...], frozenset[str]], _Verdicts] = ctx.glossaries.compiled(
+        "mtaudit.untranslated.verdicts", dict
+    )
+    found = by_config.get((langs, noun_langs))
+    if found is None:
+        found = _Verdicts(langs, noun_langs, allowed_words(ctx).words, english_words(langs))
+        by_config[(langs, noun_langs)] = found
+    return found
+
+
+def _classify(
+    tok: Segment,
+    text: str,
+    langs: tuple[str, ...],
+    noun_langs: frozenset[str],
+    allowed: frozenset[str],
+    skip: Callable[[int, int], bool],
+    english: frozenset[str],
+) -> Word:
+    """The class of one token in its place (uncached reference of the analysis)."""
+    entry = _entry(tok.text, langs, noun_langs, allowed, english)
+    return _place(entry, tok, text, skip)
+
+
+def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bool]) -> Word:
+    if entry.mid is entry.initial:
+        word = entry.mid
+    elif entry.skippable and skip(tok.start, tok.end):
+        return _NEUTRAL
+    else:
+        return entry.initial if at_sentence_start(text, tok.start) else entry.mid
+    if word.kind != NEUTRAL and entry.skippable and skip(tok.start, tok.end):
+        return _NEUTRAL
+    return word
+
+
+def _sentence_starts(text: str, word: str) -> int:
+    """How many occurrences of ``word`` (as a substring: a superset of the
+    tokens) stand at the start of a sentence."""
+    n = 0
+    pos = text.find(word)
+    while pos >= 0:
+        if at_sentence_start(text, pos):
+            n += 1
+        pos = text.find(word, pos + 1)
+    return n
+
+
+def may_have_fragments(doc: Document, ctx: Context) -> bool:
+    """Exact prefilter of :func:`analyze`: False only when the analysis cannot
+    find a fragment. Only tokens that are letters only can be FOREIGN, each is
+    one of the document's token texts. ``_runs`` reports a run of two or more FOREIGN words, or a
+    single FOREIGN word that is ``lone`` and not ``initial``; anything else is
+    skipped. So a document needs two FOREIGN tokens, or one lone non-initial
+    one. Occurrences are over-counted (substring counts; a word that is FOREIGN
+    only at a sentence start is counted only where it stands at one), and
+    protected/exempt spans, which only make words NEUTRAL, are ignored."""
+    verdicts = _verdicts(ctx)
+    get = verdicts.get
+    text = doc.text
+    found = 0
+    for w in token_texts(doc) - verdicts.english:
+        entry = get(w)
+        if not entry.maybe_foreign:
+            continue
+        if entry.mid.kind == FOREIGN:
+            if entry.mid.lone:
+                return True  # maybe a lone word inside a sentence
+            found += text.count(w)
+        else:
+            found += _sentence_starts(text, w)
+        if found >= 2:
+            return True
+    return False
+
+
 def _language_of(langs: list[str]) -> str:
     return Counter(langs).most_common(1)[0][0] if langs else ""
 
@@ -398,13 +534,16 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
     """Runs of source-language words in ``doc`` (whole sentences flagged)."""
 
     def compute() -> list[Fragment]:
+        out: list[Fragment] = []
+        if not may_have_fragments(doc, ctx):
+            return out  # most documents: too few words that could be foreign
         text = doc.text
-        langs = languages(ctx)
-        allowed = allowed_words(ctx).words
+        verdicts = _verdicts(ctx)
+        langs = verdicts.langs
+        get = verdicts.get
+        english = verdicts.english
         protected = protected_spans(doc, ctx)
         exempt = exempt_spans(doc)
-        noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
-        english = english_words(langs)
 
         def skip(start: int, end: int) -> bool:
             return bool(
@@ -412,17 +551,16 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
                 or (exempt and exempt.covers(start, end))
             )
 
-        out: list[Fragment] = []
         all_tokens = doc.tokens
         # One cheap pass: most documents have no foreign word at all.
         judged: dict[int, Word] = {}
         foreign_at: list[int] = []
         for i, t in enumerate(all_tokens):
             if t.text not in english:
-                word = _classify(t, text, langs, noun_langs, allowed, skip, english)
+                word = _place(get(t.text), t, text, skip)
                 judged[i] = word
                 if word.kind == FOREIGN:
-                    foreign_at.append(all_tokens[i].start)
+                    foreign_at.append(t.start)
         if not foreign_at:
             return out
         starts = [t.start for t in all_tokens]
