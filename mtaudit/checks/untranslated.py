@@ -786,8 +786,8 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Crystals were found in the urine of affected pets.
     """
     text = doc.text
-    if not _FOREIGN_SCRIPT.search(text):
-        return
+    if text.isascii() or not _FOREIGN_SCRIPT.search(text):
+        return  # no letter of another script is ASCII
     non_prose = Spans(links(text, handles=False))
     exempt = exempt_spans(doc)
     done_sentences: set[int] = set()
