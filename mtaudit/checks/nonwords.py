@@ -280,6 +280,42 @@ def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
     return out
 
 
+_JOINERS = "'’-"
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what ``\w`` matches
+
+
+def token_starts(text: str, token: str) -> list[int]:
+    """Where ``doc.tokens`` has a token equal to ``token`` (a match of
+    ``\\w+(?:['’-]\\w+)*``), without tokenizing the whole text: an occurrence
+    is a token when no word character, nor a joiner after a word character,
+    leads into it, and none leads out of it."""
+    out = []
+    n = len(token)
+    end_text = len(text)
+    pos = text.find(token)
+    while pos >= 0:
+        end = pos + n
+        if not (
+            pos
+            and (
+                _is_word_char(text[pos - 1])
+                or (text[pos - 1] in _JOINERS and pos > 1 and _is_word_char(text[pos - 2]))
+            )
+        ) and not (
+            end < end_text
+            and (
+                _is_word_char(text[end])
+                or (text[end] in _JOINERS and end + 1 < end_text and _is_word_char(text[end + 1]))
+            )
+        ):
+            out.append(pos)
+        pos = text.find(token, pos + 1)
+    return out
+
+
 def protected_spans(doc: Document, ctx: Context) -> Spans:
     """Spans not to judge as words: URLs, e-mails, handles, allowed phrases."""
 
@@ -289,11 +325,14 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
         allowed = allowed_words(ctx)
         if allowed.phrases is not None:
             firsts = allowed.first_words
-            for tok in doc.tokens:
-                if tok.text.lower() in firsts:
-                    m = allowed.phrases.match(text, tok.start)
-                    if m:
-                        out.append((m.start(), m.end()))
+            starts: list[int] = []
+            for word in token_texts(doc):
+                if word.lower() in firsts:
+                    starts.extend(token_starts(text, word))
+            for start in starts:
+                m = allowed.phrases.match(text, start)
+                if m:
+                    out.append((m.start(), m.end()))
         return Spans(out)
 
     return doc.memo("mtaudit.lexicon.protected", compute)

@@ -43,7 +43,7 @@ from mtaudit.checks.nonwords import (
     strip_accents,
     token_texts,
 )
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document, Segment, iter_words
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -486,44 +486,55 @@ def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bo
     return word
 
 
-def _sentence_starts(text: str, word: str) -> int:
-    """How many occurrences of ``word`` (as a substring: a superset of the
-    tokens) stand at the start of a sentence."""
-    n = 0
+def _occurrences(text: str, word: str, sentence_start: bool) -> list[int]:
+    """Offsets where ``word`` stands between non-word characters (a superset of
+    the tokens equal to it); with ``sentence_start`` only those at the start of
+    a sentence."""
+    out = []
+    n = len(word)
     pos = text.find(word)
     while pos >= 0:
-        if at_sentence_start(text, pos):
-            n += 1
+        before = text[pos - 1] if pos else " "
+        after = text[pos + n] if pos + n < len(text) else " "
+        if (
+            not (before.isalnum() or before == "_")
+            and not (after.isalnum() or after == "_")
+            and (not sentence_start or at_sentence_start(text, pos))
+        ):
+            out.append(pos)
         pos = text.find(word, pos + 1)
-    return n
+    return out
 
 
-def may_have_fragments(doc: Document, ctx: Context) -> bool:
-    """Exact prefilter of :func:`analyze`: False only when the analysis cannot
-    find a fragment. Only tokens that are letters only can be FOREIGN, each is
-    one of the document's token texts. ``_runs`` reports a run of two or more FOREIGN words, or a
-    single FOREIGN word that is ``lone`` and not ``initial``; anything else is
-    skipped. So a document needs two FOREIGN tokens, or one lone non-initial
-    one. Occurrences are over-counted (substring counts; a word that is FOREIGN
-    only at a sentence start is counted only where it stands at one), and
-    protected/exempt spans, which only make words NEUTRAL, are ignored."""
+def foreign_positions(doc: Document, ctx: Context) -> list[int]:
+    """Sorted offsets that may hold a FOREIGN token, or [] when the document
+    cannot have a fragment: the exact prefilter of :func:`analyze`.
+
+    Only tokens that are letters only can be FOREIGN, and each is one of the
+    document's token texts; one that is FOREIGN only when it opens a sentence
+    counts only where it does. ``_runs`` reports a run of two or more FOREIGN
+    words, or a single FOREIGN word that is ``lone`` and not ``initial``, and
+    skips anything else; so a document needs two FOREIGN tokens or one lone
+    non-initial one. Protected and exempt spans, which only make words NEUTRAL,
+    are ignored here."""
     verdicts = _verdicts(ctx)
     get = verdicts.get
     text = doc.text
-    found = 0
+    positions: list[int] = []
+    lone = False
     for w in token_texts(doc) - verdicts.english:
         entry = get(w)
         if not entry.maybe_foreign:
             continue
-        if entry.mid.kind == FOREIGN:
-            if entry.mid.lone:
-                return True  # maybe a lone word inside a sentence
-            found += text.count(w)
-        else:
-            found += _sentence_starts(text, w)
-        if found >= 2:
-            return True
-    return False
+        mid = entry.mid.kind == FOREIGN
+        found = _occurrences(text, w, sentence_start=not mid)
+        if found:
+            positions.extend(found)
+            lone = lone or (mid and entry.mid.lone)
+    if not lone and len(positions) < 2:
+        return []
+    positions.sort()
+    return positions
 
 
 def _language_of(langs: list[str]) -> str:
@@ -535,7 +546,8 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
 
     def compute() -> list[Fragment]:
         out: list[Fragment] = []
-        if not may_have_fragments(doc, ctx):
+        positions = foreign_positions(doc, ctx)
+        if not positions:
             return out  # most documents: too few words that could be foreign
         text = doc.text
         verdicts = _verdicts(ctx)
@@ -551,27 +563,19 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
                 or (exempt and exempt.covers(start, end))
             )
 
-        all_tokens = doc.tokens
-        # One cheap pass: most documents have no foreign word at all.
-        judged: dict[int, Word] = {}
-        foreign_at: list[int] = []
-        for i, t in enumerate(all_tokens):
-            if t.text not in english:
-                word = _place(get(t.text), t, text, skip)
-                judged[i] = word
-                if word.kind == FOREIGN:
-                    foreign_at.append(t.start)
-        if not foreign_at:
-            return out
-        starts = [t.start for t in all_tokens]
         for sent in doc.sentences:
-            k = bisect.bisect_left(foreign_at, sent.start)
-            if k == len(foreign_at) or foreign_at[k] >= sent.end:
+            k = bisect.bisect_left(positions, sent.start)
+            if k == len(positions) or positions[k] >= sent.end:
                 continue  # no foreign word in this sentence
-            lo = bisect.bisect_left(starts, sent.start)
-            hi = bisect.bisect_left(starts, sent.end, lo)
-            classes = [judged.get(i, _ENGLISH) for i in range(lo, hi)]
-            out.extend(_runs(text, sent, all_tokens[lo:hi], classes, langs))
+            # The document's tokens that start in the sentence: no token crosses
+            # a sentence boundary, which is whitespace or a line end.
+            tokens = iter_words(text, sent.start, sent.end)
+            classes = [
+                _ENGLISH if t.text in english else _place(get(t.text), t, text, skip)
+                for t in tokens
+            ]
+            if any(c.kind == FOREIGN for c in classes):
+                out.extend(_runs(text, sent, tokens, classes, langs))
         return out
 
     return doc.memo("mtaudit.untranslated.runs", compute)

@@ -1,0 +1,117 @@
+"""The per-token verdict caches and the document prefilters of the lexical checks
+(MT50x, MT72x): a prefilter says "nothing here" only when the full analysis finds
+nothing, and caches kept per glossary give each glossary its own answers."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from mtaudit.checks import nonwords, untranslated
+from mtaudit.document import Document
+from tests.helpers import engine_for, spans
+
+_FIXTURES = Path(__file__).parents[1] / "fixtures"
+_WORDS = (
+    "the minister said that nous sommes prêts à négocier avec le gouvernement und die "
+    "Regierung hat es abgelehnt fracaso foudn anounced witnss Scholz Habeck Poznań "
+    "de la Cruz von der Leyen per se ad hoc e-mail don't Russia's anti-government "
+    "https://www.gouvernement.fr/reforme ¿Qué pasa? komisarz sieben Jahre «à bientôt» "
+    "\"nous sommes prêts\" *le projet* Istanbul Met met la dpa Casuing casuing"
+).split()
+
+
+def _texts() -> list[str]:
+    rng = random.Random(5)
+    out = []
+    for _ in range(400):
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(1, 30))]
+        text = ""
+        for w in words:
+            text += w + rng.choice([" ", " ", " ", ". ", ", ", ".\n", " - "])
+            if rng.random() < 0.1:
+                text += w.capitalize() + " "
+        out.append(text)
+    for name in ("untranslated/cases.jsonl",):
+        for line in (_FIXTURES / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["text"])
+    return out
+
+
+def _ctx():  # type: ignore[no-untyped-def]
+    return engine_for(("MT5", "MT72")).context
+
+
+def test_token_starts_are_the_tokens() -> None:
+    for text in _texts():
+        doc = Document(id="t", text=text)
+        for word in {t.text for t in doc.tokens}:
+            expected = [t.start for t in doc.tokens if t.text == word]
+            assert nonwords.token_starts(text, word) == expected, (text, word)
+
+
+def test_token_texts_are_the_tokens() -> None:
+    for text in _texts():
+        doc = Document(id="t", text=text)
+        assert nonwords.token_texts(doc) == {t.text for t in doc.tokens}
+
+
+def test_untranslated_prefilter_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the prefilter replaced by "every token may be foreign", the analysis
+    finds the same fragments; where the prefilter says no, it finds none."""
+    ctx = _ctx()
+    texts = _texts()
+    fast = [untranslated.analyze(Document(id="t", text=t), ctx) for t in texts]
+    assert any(fast)
+    monkeypatch.setattr(
+        untranslated,
+        "foreign_positions",
+        lambda doc, ctx: [t.start for t in doc.tokens],
+    )
+    slow = [untranslated.analyze(Document(id="t", text=t), ctx) for t in texts]
+    assert fast == slow
+
+
+def test_nonword_prefilter_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = _ctx()
+    texts = _texts()
+    fast = [nonwords.analyze(Document(id="t", text=t), ctx) for t in texts]
+    assert any(fast)
+    monkeypatch.setattr(nonwords, "suspects", lambda doc, ctx: nonwords.token_texts(doc))
+    slow = [nonwords.analyze(Document(id="t", text=t), ctx) for t in texts]
+    assert fast == slow
+
+
+def test_verdict_caches_are_per_glossary(tmp_path: Path) -> None:
+    """A word the default run flags is allowed by a custom glossary, and the
+    default run, asked again afterwards, still flags it."""
+    allowed = tmp_path / "allowed.tsv"
+    allowed.write_text("word\ttype\tnote\nfracaso\tloanword\t\nwitnss\tloanword\t\n", "utf-8")
+    text = "The talks ended in fracaso. A witnss spoke."
+    assert spans(text, "MT502") == ["fracaso"]
+    assert spans(text, "MT72") == ["fracaso", "witnss"]
+    assert spans(text, "MT502", glossaries=(str(allowed),)) == []
+    assert spans(text, "MT72", glossaries=(str(allowed),)) == []
+    assert spans(text, "MT502") == ["fracaso"]
+    assert spans(text, "MT72") == ["fracaso", "witnss"]
+
+
+def test_verdict_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(untranslated, "CACHE_MAX", 5)
+    monkeypatch.setattr(nonwords, "CACHE_MAX", 5)
+    ctx = _ctx()
+    allowed = nonwords.allowed_words(ctx)
+    untranslated._verdicts(ctx).entries.clear()
+    nonwords._verdict_cache(allowed).clear()
+    nonwords._suspect_cache(allowed).clear()
+    for text in _texts()[:50]:
+        doc = Document(id="t", text=text)
+        untranslated.analyze(doc, ctx)
+        nonwords.analyze(doc, ctx)
+    assert len(untranslated._verdicts(ctx).entries) <= 5
+    assert len(nonwords._verdict_cache(allowed)) <= 5
+    assert len(nonwords._suspect_cache(allowed)) <= 5
