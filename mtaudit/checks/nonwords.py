@@ -280,40 +280,21 @@ def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
     return out
 
 
-_JOINERS = "'’-"
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what ``\w`` matches
+@lru_cache(maxsize=8192)
+def _token_pattern(token: str) -> re.Pattern[str]:
+    """``token`` where ``doc.tokens`` has it: no word character, nor a joiner after
+    a word character, leads into it, and none leads out of it. The literal comes
+    first so that the search skips through the text in C."""
+    n = len(token)
+    return re.compile(
+        rf"{re.escape(token)}(?<!\w.{{{n}}})(?<!\w['’\-].{{{n}}})(?!\w)(?!['’\-]\w)", re.DOTALL
+    )
 
 
 def token_starts(text: str, token: str) -> list[int]:
     """Where ``doc.tokens`` has a token equal to ``token`` (a match of
-    ``\\w+(?:['’-]\\w+)*``), without tokenizing the whole text: an occurrence
-    is a token when no word character, nor a joiner after a word character,
-    leads into it, and none leads out of it."""
-    out = []
-    n = len(token)
-    end_text = len(text)
-    pos = text.find(token)
-    while pos >= 0:
-        end = pos + n
-        if not (
-            pos
-            and (
-                _is_word_char(text[pos - 1])
-                or (text[pos - 1] in _JOINERS and pos > 1 and _is_word_char(text[pos - 2]))
-            )
-        ) and not (
-            end < end_text
-            and (
-                _is_word_char(text[end])
-                or (text[end] in _JOINERS and end + 1 < end_text and _is_word_char(text[end + 1]))
-            )
-        ):
-            out.append(pos)
-        pos = text.find(token, pos + 1)
-    return out
+    ``\\w+(?:['’-]\\w+)*``), without tokenizing the whole text."""
+    return [m.start() for m in _token_pattern(token).finditer(text)]
 
 
 def protected_spans(doc: Document, ctx: Context) -> Spans:
@@ -465,7 +446,9 @@ CACHE_MAX = 150_000
 _CACHES: dict[int, tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]] = {}
 
 
-def _caches(allowed: AllowedWords) -> tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]:
+def _caches(
+    allowed: AllowedWords,
+) -> tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]:
     """The verdict caches of one compiled ``allowed`` glossary object (a custom
     glossary never sees verdicts made with another); bounded."""
     found = _CACHES.get(id(allowed))

@@ -41,6 +41,7 @@ from mtaudit.checks.nonwords import (
     links,
     protected_spans,
     strip_accents,
+    token_starts,
     token_texts,
 )
 from mtaudit.document import Document, Segment, iter_words
@@ -486,26 +487,6 @@ def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bo
     return word
 
 
-def _occurrences(text: str, word: str, sentence_start: bool) -> list[int]:
-    """Offsets where ``word`` stands between non-word characters (a superset of
-    the tokens equal to it); with ``sentence_start`` only those at the start of
-    a sentence."""
-    out = []
-    n = len(word)
-    pos = text.find(word)
-    while pos >= 0:
-        before = text[pos - 1] if pos else " "
-        after = text[pos + n] if pos + n < len(text) else " "
-        if (
-            not (before.isalnum() or before == "_")
-            and not (after.isalnum() or after == "_")
-            and (not sentence_start or at_sentence_start(text, pos))
-        ):
-            out.append(pos)
-        pos = text.find(word, pos + 1)
-    return out
-
-
 def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     """Sorted offsets that may hold a FOREIGN token, or [] when the document
     cannot have a fragment: the exact prefilter of :func:`analyze`.
@@ -527,7 +508,9 @@ def foreign_positions(doc: Document, ctx: Context) -> list[int]:
         if not entry.maybe_foreign:
             continue
         mid = entry.mid.kind == FOREIGN
-        found = _occurrences(text, w, sentence_start=not mid)
+        found = token_starts(text, w)
+        if not mid:
+            found = [pos for pos in found if at_sentence_start(text, pos)]
         if found:
             positions.extend(found)
             lone = lone or (mid and entry.mid.lone)

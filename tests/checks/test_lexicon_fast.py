@@ -15,13 +15,14 @@ from mtaudit.document import Document
 from tests.helpers import engine_for, spans
 
 _FIXTURES = Path(__file__).parents[1] / "fixtures"
-_WORDS = (
+_SAMPLE = (
     "the minister said that nous sommes prêts à négocier avec le gouvernement und die "
     "Regierung hat es abgelehnt fracaso foudn anounced witnss Scholz Habeck Poznań "
     "de la Cruz von der Leyen per se ad hoc e-mail don't Russia's anti-government "
     "https://www.gouvernement.fr/reforme ¿Qué pasa? komisarz sieben Jahre «à bientôt» "
-    "\"nous sommes prêts\" *le projet* Istanbul Met met la dpa Casuing casuing"
-).split()
+    '"nous sommes prêts" *le projet* Istanbul Met met la dpa Casuing casuing'
+)
+_WORDS = _SAMPLE.split(" ")
 
 
 def _texts() -> list[str]:
@@ -50,6 +51,17 @@ def test_token_starts_are_the_tokens() -> None:
     for text in _texts():
         doc = Document(id="t", text=text)
         for word in {t.text for t in doc.tokens}:
+            expected = [t.start for t in doc.tokens if t.text == word]
+            assert nonwords.token_starts(text, word) == expected, (text, word)
+
+
+def test_token_starts_on_random_strings() -> None:
+    rng = random.Random(3)
+    alphabet = ["a", "b", "ab", "-", "'", "’", " ", " ", "é", "1", "_", "."]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        doc = Document(id="t", text=text)
+        for word in {t.text for t in doc.tokens} | {"a", "ab", "a-b"}:
             expected = [t.start for t in doc.tokens if t.text == word]
             assert nonwords.token_starts(text, word) == expected, (text, word)
 
