@@ -443,19 +443,17 @@ def _verdict(raw: str, allowed: AllowedWords) -> _Verdict | None:
 
 
 CACHE_MAX = 150_000
-_CACHES: dict[int, tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]] = {}
+_CACHES: dict[int, tuple[AllowedWords, dict[str, _Verdict | None], set[str]]] = {}
 
 
-def _caches(
-    allowed: AllowedWords,
-) -> tuple[AllowedWords, dict[str, _Verdict | None], dict[str, bool]]:
+def _caches(allowed: AllowedWords) -> tuple[AllowedWords, dict[str, _Verdict | None], set[str]]:
     """The verdict caches of one compiled ``allowed`` glossary object (a custom
     glossary never sees verdicts made with another); bounded."""
     found = _CACHES.get(id(allowed))
     if found is None or found[0] is not allowed:
         if len(_CACHES) >= 8:
             _CACHES.clear()
-        found = _CACHES[id(allowed)] = (allowed, {}, {})
+        found = _CACHES[id(allowed)] = (allowed, {}, set())
     return found
 
 
@@ -464,8 +462,8 @@ def _verdict_cache(allowed: AllowedWords) -> dict[str, _Verdict | None]:
     return _caches(allowed)[1]
 
 
-def _suspect_cache(allowed: AllowedWords) -> dict[str, bool]:
-    """Token text -> may it be a non-word anywhere (see :func:`suspects`)."""
+def _clean_tokens(allowed: AllowedWords) -> set[str]:
+    """Token texts that are words wherever they stand (see :func:`suspects`)."""
     return _caches(allowed)[2]
 
 
@@ -551,18 +549,15 @@ def suspects(doc: Document, ctx: Context) -> list[str]:
 
     def compute() -> list[str]:
         allowed = allowed_words(ctx)
-        cache = _suspect_cache(allowed)
+        clean = _clean_tokens(allowed)
         out = []
-        for t in token_texts(doc) - known_set():
-            found = cache.get(t)
-            if found is None:
-                if len(cache) >= CACHE_MAX:
-                    cache.clear()
-                found = cache[t] = not _DIGIT.search(t) and any(
-                    _verdict(u, allowed) is not None for u in _units(t)
-                )
-            if found:
+        for t in token_texts(doc) - known_set() - clean:
+            if not _DIGIT.search(t) and any(_verdict(u, allowed) is not None for u in _units(t)):
                 out.append(t)
+            else:
+                if len(clean) >= CACHE_MAX:
+                    clean.clear()
+                clean.add(t)
         return out
 
     return doc.memo("mtaudit.nonwords.suspects", compute)

@@ -294,11 +294,10 @@ def exempt_spans(doc: Document) -> Spans:
             last_end = m.end()
             inner = next(g for g in m.groups() if g is not None)
             words = _WORDS.findall(inner)
-            capitals = sum(w[:1].isupper() for w in words)
             before = text[max(0, m.start() - 40) : m.start()]
             if (
                 len(words) <= 3
-                or (len(words) <= 12 and capitals >= 0.6 * len(words))
+                or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
                 or _CUE_BEFORE.search(before)
                 # the next item of a list of quoted slogans or titles
                 or (last_exempt >= 0 and _LIST_JOIN.fullmatch(text, last_exempt, m.start()))
@@ -418,10 +417,11 @@ class _Verdicts:
     """Per-token-text verdicts for one configuration (source languages, noun
     languages, allowed glossary, English fast-path set), shared by all documents
     of a run: word frequencies follow Zipf's law, so after a few documents
-    nearly every token is a dictionary hit. Bounded: cleared when it grows past
-    ``CACHE_MAX`` entries."""
+    nearly every token is a dictionary hit. ``never_foreign`` holds the token
+    texts that are not FOREIGN wherever they stand, for C-level set differences.
+    Bounded: cleared when it grows past ``CACHE_MAX`` entries."""
 
-    __slots__ = ("allowed", "english", "entries", "langs", "noun_langs")
+    __slots__ = ("allowed", "english", "entries", "langs", "never_foreign", "noun_langs")
 
     def __init__(
         self,
@@ -435,14 +435,18 @@ class _Verdicts:
         self.allowed = allowed
         self.english = english
         self.entries: dict[str, _Entry] = {}
+        self.never_foreign: set[str] = set()
 
     def get(self, token: str) -> _Entry:
         entry = self.entries.get(token)
         if entry is None:
             if len(self.entries) >= CACHE_MAX:
                 self.entries.clear()
+                self.never_foreign.clear()
             entry = _entry(token, self.langs, self.noun_langs, self.allowed, self.english)
             self.entries[token] = entry
+            if not entry.maybe_foreign:
+                self.never_foreign.add(token)
         return entry
 
 
@@ -503,7 +507,7 @@ def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     text = doc.text
     positions: list[int] = []
     lone = False
-    for w in token_texts(doc) - verdicts.english:
+    for w in token_texts(doc) - verdicts.english - verdicts.never_foreign:
         entry = get(w)
         if not entry.maybe_foreign:
             continue
@@ -738,6 +742,7 @@ _SCRIPT_CHARS = (
 _FOREIGN_SCRIPT = re.compile(
     rf"[{_SCRIPT_CHARS}](?:[{_SCRIPT_CHARS}\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20·'’-]*[{_SCRIPT_CHARS}])?"
 )
+_SCRIPT_CHAR = re.compile(f"[{_SCRIPT_CHARS}]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]+")
 _SCRIPT_NAMES = {
     "CJK": "Chinese characters",
@@ -788,9 +793,10 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         sent = doc.sentence_at(start)
         if sent is not None and sent.start not in done_sentences:
-            letters = [c for c in sent.text if c.isalpha()]
-            foreign = sum(1 for c in letters if _FOREIGN_SCRIPT.match(c))
-            if letters and foreign >= 0.5 * len(letters):
+            letters = sum(map(str.isalpha, sent.text))
+            # _FOREIGN_SCRIPT matches a single character when it is a script character
+            foreign = sum(map(str.isalpha, _SCRIPT_CHAR.findall(sent.text)))
+            if letters and foreign >= 0.5 * letters:
                 done_sentences.add(sent.start)
                 yield Hit(
                     sent.start,

@@ -118,12 +118,14 @@ def test_verdict_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = _ctx()
     allowed = nonwords.allowed_words(ctx)
     untranslated._verdicts(ctx).entries.clear()
+    untranslated._verdicts(ctx).never_foreign.clear()
     nonwords._verdict_cache(allowed).clear()
-    nonwords._suspect_cache(allowed).clear()
+    nonwords._clean_tokens(allowed).clear()
     for text in _texts()[:50]:
         doc = Document(id="t", text=text)
         untranslated.analyze(doc, ctx)
         nonwords.analyze(doc, ctx)
     assert len(untranslated._verdicts(ctx).entries) <= 5
+    assert len(untranslated._verdicts(ctx).never_foreign) <= 5
     assert len(nonwords._verdict_cache(allowed)) <= 5
-    assert len(nonwords._suspect_cache(allowed)) <= 5
+    assert len(nonwords._clean_tokens(allowed)) <= 5
