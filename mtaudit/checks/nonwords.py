@@ -158,18 +158,34 @@ class AllowedWords:
     first_words: frozenset[str]  # their first words, lower-cased: where to try them
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
+    # The alternatives of ``phrases`` in order, each with the lower-cased first
+    # word it starts with ("" when that word is not ASCII): see phrase_matcher.
+    phrase_alternatives: tuple[tuple[str, str], ...] = ()
+
+
+def _phrase_alternatives(phrases: set[str]) -> list[tuple[str, str]]:
+    """(first word, alternative) of the phrase pattern, in pattern order."""
+    alts: dict[str, str] = {}
+    for p in phrases:
+        for form in {p, strip_accents(p)}:
+            alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
+            first = re.match(r"\w+", form)
+            key = first.group().lower() if first and first.group().isascii() else ""
+            alts[alt] = key
+    return sorted(alts.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
 def _phrase_pattern(phrases: set[str]) -> re.Pattern[str] | None:
     if not phrases:
         return None
-    alts = set()
-    for p in phrases:
-        for form in {p, strip_accents(p)}:
-            alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
-            alts.add(alt)
-    body = "|".join(sorted(alts, key=len, reverse=True))
+    body = "|".join(alt for alt, _ in _phrase_alternatives(phrases))
     return re.compile(rf"(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _alternatives_pattern(alts: list[str]) -> re.Pattern[str] | None:
+    if not alts:
+        return None
+    return re.compile(rf"(?:{'|'.join(alts)})(?![\w-])", re.IGNORECASE)
 
 
 def allowed_words(ctx: Context) -> AllowedWords:
@@ -207,6 +223,7 @@ def allowed_words(ctx: Context) -> AllowedWords:
             frozenset(firsts),
             tuple(sorted(set(prefixes), key=len, reverse=True)),
             tuple(sorted(set(suffixes), key=len, reverse=True)),
+            tuple((key, alt) for alt, key in _phrase_alternatives(phrases)),
         )
 
     return ctx.glossaries.compiled("mtaudit.lexicon.allowed", build)
@@ -252,6 +269,9 @@ _HANDLE = re.compile(r"(?<![\w@])[@#]\w+")
 _DOMAIN_HINT = re.compile(
     r"\w\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b", re.I
 )
+# Every _DOMAIN_HINT match holds one of these; starting with the literal dot, the
+# search skips through the text in C instead of trying every word character.
+_MAYBE_DOMAIN = re.compile(r"\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b", re.I)
 _DOMAIN_LEFT = re.compile(r"[\w.-]+$")
 _NON_SPACE = re.compile(r"(?:/\S*)?")
 
@@ -270,7 +290,7 @@ def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
         at = text.find("@", at + 1)
     if handles and ("@" in text or "#" in text):
         out.extend((m.start(), m.end()) for m in _HANDLE.finditer(text))
-    for m in _DOMAIN_HINT.finditer(text):
+    for m in _DOMAIN_HINT.finditer(text) if _MAYBE_DOMAIN.search(text) else ():
         left = _DOMAIN_LEFT.search(text, max(0, m.start() - 100), m.start() + 1)
         right = _NON_SPACE.match(text, m.end())
         start = left.start() if left else m.start()
@@ -297,6 +317,23 @@ def token_starts(text: str, token: str) -> list[int]:
     return [m.start() for m in _token_pattern(token).finditer(text)]
 
 
+def phrase_matcher(allowed: AllowedWords, first: str) -> re.Pattern[str] | None:
+    """``allowed.phrases`` cut down to the alternatives that can match at an
+    ASCII token whose lower case is ``first``, in the same order (so the match
+    is the same): an alternative starts with its phrase's first word, followed
+    by a non-word character, so only phrases whose first word is the token
+    (case-insensitively, which for ASCII is ``lower()``) can match, plus those
+    whose first word is not ASCII, kept to be safe. Cached per glossary."""
+    cache = _caches(allowed).phrase_patterns
+    if first not in cache:
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        cache[first] = _alternatives_pattern(
+            [alt for key, alt in allowed.phrase_alternatives if key in (first, "")]
+        )
+    return cache[first]
+
+
 def protected_spans(doc: Document, ctx: Context) -> Spans:
     """Spans not to judge as words: URLs, e-mails, handles, allowed phrases."""
 
@@ -306,14 +343,16 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
         allowed = allowed_words(ctx)
         if allowed.phrases is not None:
             firsts = allowed.first_words
-            starts: list[int] = []
             for word in token_texts(doc):
-                if word.lower() in firsts:
-                    starts.extend(token_starts(text, word))
-            for start in starts:
-                m = allowed.phrases.match(text, start)
-                if m:
-                    out.append((m.start(), m.end()))
+                lower = word.lower()
+                if lower in firsts:
+                    pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
+                    if pattern is None:
+                        continue
+                    for start in token_starts(text, word):
+                        m = pattern.match(text, start)
+                        if m:
+                            out.append((m.start(), m.end()))
         return Spans(out)
 
     return doc.memo("mtaudit.lexicon.protected", compute)
@@ -443,28 +482,41 @@ def _verdict(raw: str, allowed: AllowedWords) -> _Verdict | None:
 
 
 CACHE_MAX = 150_000
-_CACHES: dict[int, tuple[AllowedWords, dict[str, _Verdict | None], set[str]]] = {}
 
 
-def _caches(allowed: AllowedWords) -> tuple[AllowedWords, dict[str, _Verdict | None], set[str]]:
-    """The verdict caches of one compiled ``allowed`` glossary object (a custom
-    glossary never sees verdicts made with another); bounded."""
+class _Caches:
+    """The caches of one compiled ``allowed`` glossary object (a custom glossary
+    never sees answers made with another); each bounded by ``CACHE_MAX``."""
+
+    __slots__ = ("allowed", "clean", "phrase_patterns", "verdicts")
+
+    def __init__(self, allowed: AllowedWords) -> None:
+        self.allowed = allowed
+        self.verdicts: dict[str, _Verdict | None] = {}  # token or hyphen part -> verdict
+        self.clean: set[str] = set()  # token texts that are words wherever they stand
+        self.phrase_patterns: dict[str, re.Pattern[str] | None] = {}  # see phrase_matcher
+
+
+_CACHES: dict[int, _Caches] = {}
+
+
+def _caches(allowed: AllowedWords) -> _Caches:
     found = _CACHES.get(id(allowed))
-    if found is None or found[0] is not allowed:
+    if found is None or found.allowed is not allowed:
         if len(_CACHES) >= 8:
             _CACHES.clear()
-        found = _CACHES[id(allowed)] = (allowed, {}, set())
+        found = _CACHES[id(allowed)] = _Caches(allowed)
     return found
 
 
 def _verdict_cache(allowed: AllowedWords) -> dict[str, _Verdict | None]:
     """Token or hyphen-part text -> its verdict."""
-    return _caches(allowed)[1]
+    return _caches(allowed).verdicts
 
 
 def _clean_tokens(allowed: AllowedWords) -> set[str]:
     """Token texts that are words wherever they stand (see :func:`suspects`)."""
-    return _caches(allowed)[2]
+    return _caches(allowed).clean
 
 
 def _judge_text(raw: str, allowed: AllowedWords) -> _Verdict | None:

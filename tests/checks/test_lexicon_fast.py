@@ -129,3 +129,43 @@ def test_verdict_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(untranslated._verdicts(ctx).never_foreign) <= 5
     assert len(nonwords._verdict_cache(allowed)) <= 5
     assert len(nonwords._clean_tokens(allowed)) <= 5
+
+
+def _reference_protected(doc: Document, allowed: nonwords.AllowedWords) -> list[tuple[int, int]]:
+    """Protected spans as first written: the full phrase pattern at every token."""
+    out = nonwords.links(doc.text)
+    if allowed.phrases is not None:
+        for tok in doc.tokens:
+            if tok.text.lower() in allowed.first_words:
+                m = allowed.phrases.match(doc.text, tok.start)
+                if m:
+                    out.append((m.start(), m.end()))
+    return sorted(out)
+
+
+def test_protected_spans_match_reference() -> None:
+    ctx = _ctx()
+    allowed = nonwords.allowed_words(ctx)
+    phrases = [
+        row["word"]
+        for row in ctx.glossaries.rows("allowed")
+        if row["type"].strip().lower() not in ("prefix", "suffix")
+    ]
+    rng = random.Random(11)
+    texts = _texts()
+    for _ in range(500):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            p = rng.choice(phrases)
+            p = rng.choice(
+                [p, p.upper(), p.capitalize(), p.replace(" ", "  "), p.replace("'", "’")]
+            )
+            parts.append(p + rng.choice([" ", ", ", "-x ", ". ", "s "]))
+        texts.append(rng.choice(["", "See ", "a "]) + "".join(parts))
+    found = 0
+    for text in texts:
+        doc = Document(id="t", text=text)
+        expected = _reference_protected(doc, allowed)
+        assert nonwords.protected_spans(doc, ctx).spans == expected, text
+        found += len(expected)
+    assert found > 500
