@@ -85,6 +85,8 @@ def invisible_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: The minister said the talks would resume.
     """
     text = doc.text
+    if text.replace("\n", "").isprintable():
+        return  # every _INVISIBLE character is unprintable (Cc, Cf or Cs)
     for m in _INVISIBLE.finditer(text):
         chars = m.group()
         if chars == "\ufeff" and m.start() == 0:

@@ -198,7 +198,24 @@ def malformed_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
-_CONTRACTION = re.compile(r"\b(\w+) ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+# The reference pattern is \b(\w+) (CLITIC)\b; the search looks for the rare
+# " CLITIC" and takes the word characters before it: group 1 of the reference
+# is the whole run of word characters before the space, unless that run began
+# inside the previous match.
+_CLITIC_TAIL = re.compile(r" ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+
+
+def _contractions(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, word, clitic) of every match of the reference pattern."""
+    last_end = 0
+    for m in _CLITIC_TAIL.finditer(text):
+        start = _word_start(text, m.start())
+        if start == m.start() or start < last_end:
+            continue
+        last_end = m.end()
+        yield start, m.end(), text[start : m.start()], m.group(1)
+
+
 _NEG = re.compile(r"\b(\w+)(n't|n’t)")  # "do n't" is tokenized as "do" + "n't"
 
 
@@ -215,13 +232,8 @@ def split_contraction(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     if " '" not in text and " ’" not in text and " n't" not in text and " n’t" not in text:
         return  # every match has a space before the clitic
-    for m in _CONTRACTION.finditer(text):
-        yield Hit(
-            m.start(),
-            m.end(),
-            f"Clitic {m.group(2)!r} split from its word",
-            suggestion=m.group(1) + m.group(2),
-        )
+    for start, end, word, clitic in _contractions(text):
+        yield Hit(start, end, f"Clitic {clitic!r} split from its word", suggestion=word + clitic)
 
 
 # Dotted abbreviations that are always written closed in English.

@@ -58,3 +58,16 @@ def test_prefilters_keep_findings() -> None:
     for rule, texts in cases.items():
         for text in texts:
             assert list(rule(Document(id="t", text=text), Context())), (rule.__name__, text)
+
+
+_CONTRACTION_REF = re.compile(r"\b(\w+) ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+_CLITIC_ALPHABET = ["do", "a", "é", "1", "_", " ", " ", "'", "’", "s", "n't", "'s", "’re", "d", "-"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_contractions_match_reference(seed: int) -> None:
+    for text in _texts(seed + 20, alphabet=_CLITIC_ALPHABET):
+        expected = [
+            (m.start(), m.end(), m.group(1), m.group(2)) for m in _CONTRACTION_REF.finditer(text)
+        ]
+        assert list(T._contractions(text)) == expected, text
