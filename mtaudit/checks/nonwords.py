@@ -622,25 +622,27 @@ def known_set() -> frozenset[str]:
 
 
 class _Names:
-    """Capitalized words seen mid-sentence (names wherever they occur), found only
-    when first asked."""
+    """Capitalized words seen mid-sentence (names wherever they occur): a word is
+    one when some token equal to it does not stand at a sentence start. Answered
+    per word asked, from the word's own occurrences."""
 
-    __slots__ = ("_names", "_text", "_tokens")
+    __slots__ = ("_known", "_text", "_texts")
 
-    def __init__(self, text: str, tokens: list[Segment]) -> None:
+    def __init__(self, text: str, texts: frozenset[str]) -> None:
         self._text = text
-        self._tokens = tokens
-        self._names: set[str] | None = None
+        self._texts = texts
+        self._known: dict[str, bool] = {}
 
     def __contains__(self, word: object) -> bool:
-        if self._names is None:
+        if not isinstance(word, str) or not word[:1].isupper() or word not in self._texts:
+            return False
+        found = self._known.get(word)
+        if found is None:
             text = self._text
-            self._names = {
-                t.text
-                for t in self._tokens
-                if t.text[:1].isupper() and not at_sentence_start(text, t.start)
-            }
-        return word in self._names
+            found = self._known[word] = any(
+                not at_sentence_start(text, start) for start in token_starts(text, word)
+            )
+        return found
 
 
 def analyze(doc: Document, ctx: Context) -> list[Odd]:
@@ -650,18 +652,21 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
         from mtaudit.checks.untranslated import exempt_spans
 
         out: list[Odd] = []
-        suspect = frozenset(suspects(doc, ctx))
+        suspect = suspects(doc, ctx)
         if not suspect:
             return out  # most documents: every token is a word wherever it stands
         text = doc.text
         allowed = allowed_words(ctx)
         # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
         protected = protected_spans(doc, ctx) + exempt_spans(doc)
-        tokens: list[Segment] = doc.tokens
-        names = _Names(text, tokens)
+        names = _Names(text, token_texts(doc))
+        # Only the suspects' tokens, in text order (every other token is a word).
+        tokens = sorted(
+            Segment(start, start + len(word), word)
+            for word in suspect
+            for start in token_starts(text, word)
+        )
         for tok in tokens:
-            if tok.text not in suspect:
-                continue  # most tokens: a word wherever it stands
             if tok.text[:1].isupper() and tok.text in names:
                 continue  # a name
             if protected and in_spans(tok.start, tok.end, protected):
