@@ -15,13 +15,12 @@ from mtaudit.registry import register
 # The reference pattern is
 #   (\w[\w'’)\]]*)([ \t]+)([,.;:!?%])(?=[\s\"”’)\]]|$)(?!\.\.)
 # but a pattern that starts with a word run is tried at every letter of the text
-# (and rescans the rest of the word each time). The search looks for the rare
-# tail (spaces, then the punctuation mark) and walks back over the word run:
-# the reference match is the one that starts at the first word character of the
-# maximal run of [\w'’)\]] before the spaces (a run cannot cross a previous
-# match, which ends in punctuation).
-_SPACE_PUNCT_TAIL = re.compile(r"[ \t]+([,.;:!?%])(?=[\s\"”’)\]]|$)(?!\.\.)")
-_SPACED_MARKS = tuple(" " + c for c in ",.;:!?%")
+# (and rescans the rest of the word each time). The search looks for the mark
+# with a space or tab before it (marks are rarer than letters or spaces) and
+# walks back over the spaces and the word run: the reference match is the one
+# that starts at the first word character of the maximal run of [\w'’)\]]
+# before the spaces (a run cannot cross a previous match, which ends in a mark).
+_SPACED_PUNCT = re.compile(r"[,.;:!?%](?<=[ \t].)(?=[\s\"”’)\]]|$)(?!\.\.)", re.DOTALL)
 _RUN_MARKS = frozenset("_'’)]")
 _ELLIPSIS_AFTER = re.compile(r"\.\.")
 
@@ -40,12 +39,13 @@ def _word_before(text: str, end: int) -> int:
 def _space_punct(text: str) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, word, punctuation) of every "word ," in ``text``: the spans of
     the reference pattern's groups 1 and 3."""
-    if "\t" not in text and not any(p in text for p in _SPACED_MARKS):
-        return  # every match has a space or a tab just before its mark
-    for m in _SPACE_PUNCT_TAIL.finditer(text):
-        start = _word_before(text, m.start())
+    for m in _SPACED_PUNCT.finditer(text):
+        spaces = m.start() - 1
+        while spaces > 0 and text[spaces - 1] in " \t":
+            spaces -= 1
+        start = _word_before(text, spaces)
         if start >= 0:
-            yield start, m.end(1), text[start : m.start()], m.group(1)
+            yield start, m.end(), text[start:spaces], m.group()
 
 
 @register("MT401", "space-before-punctuation", category="tokenization", severity="minor")
@@ -77,8 +77,9 @@ def space_before_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
 # (the hyphen with its spaces, before a lower-case word) and checks the word
 # before it: the reference match starts at the start of the run of word
 # characters that ends at the tail, when that run is two or more ASCII letters.
-# " +-" or "- +" (spelled so that the search skips to the next space or hyphen)
-_SPACED_HYPHEN_TAIL = re.compile(r"[ -](?:(?<=-) +|(?<= ) *-)(?=[a-z]{2,}\b)")
+# The hyphen of a tail, found by its literal: " +-" (then only the hyphen is
+# matched) or "- +"; the lower-case word must follow.
+_SPACED_HYPHEN_AT = re.compile(r"-(?:(?<= -)(?=[a-z]{2,}\b)| +(?=[a-z]{2,}\b))")
 _ASCII_LETTERS = re.compile(r"[A-Za-z]{2,}")
 _SUSPENDED = re.compile(r"\s*(and|or|to|und|nor|as well as)\b")
 
@@ -95,8 +96,11 @@ def _spaced_hyphens(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of group 1 of the reference pattern, match by match."""
     if " -" not in text and "- " not in text:
         return
-    for m in _SPACED_HYPHEN_TAIL.finditer(text):
+    for m in _SPACED_HYPHEN_AT.finditer(text):
         end = m.start()
+        if m.end() == end + 1:  # " +-": the tail starts with the spaces
+            while end > 0 and text[end - 1] == " ":
+                end -= 1
         start = _word_start(text, end)
         if _ASCII_LETTERS.fullmatch(text, start, end):
             yield start, end
