@@ -224,7 +224,10 @@ _QUOTED = re.compile(
     r"|(?<![\w‘’'])[‘']([^‘’'\n]{1,200}?)[’'](?![A-Za-z])"
 )
 _LIST_JOIN = re.compile(r"\s*(?:,|;|and|or|,\s*and|,\s*or)\s*")
-_QUOTE_MARK = re.compile(r"[“«„\"‘']")
+# Where a _QUOTED match may start: its opening mark, except a straight quote after
+# a word character or another straight quote, or a single quote after a word
+# character or a quote (apostrophes), which _QUOTED's own look-behinds reject.
+_QUOTE_MARK = re.compile(r"[“«„\"‘'](?<![\w\"]\")(?<![\w‘’'][‘'])")
 _ITALIC = re.compile(
     r"<(i|em|cite)>(.{1,400}?)</\1>|(?<![\w*])\*([^*\n]{1,200})\*(?![\w*])|(?<![\w_])_([^_\n]{1,200})_(?!\w)",
     re.IGNORECASE,

@@ -169,3 +169,15 @@ def test_protected_spans_match_reference() -> None:
         assert nonwords.protected_spans(doc, ctx).spans == expected, text
         found += len(expected)
     assert found > 500
+
+
+def test_quote_marks_keep_every_quotation() -> None:
+    """The quote-mark search skips only marks where no quotation can start."""
+    rng = random.Random(2)
+    alphabet = ["a", "B", " ", '"', "“", "”", "«", "»", "„", "‘", "’", "'", "\n", "x y"]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        starts = {m.start() for m in untranslated._QUOTE_MARK.finditer(text)}
+        for i in range(len(text)):
+            if untranslated._QUOTED.match(text, i):
+                assert i in starts, (text, i)
