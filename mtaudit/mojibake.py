@@ -26,7 +26,7 @@ _EDGE = ".,;:!?()[]{}\"'"
 
 def looks_like_mojibake(text: str) -> bool:
     """True when ``text`` carries the byte signature of mis-decoded UTF-8."""
-    match = _SIGNATURE.search(text)
+    match = None if text.isascii() else _SIGNATURE.search(text)
     if not match:
         return False
     # "Â£5" and "Ã©" are signatures; a lone "Â " (NBSP shown) counts too, but a
@@ -84,16 +84,36 @@ def repair(text: str) -> str | None:
     return None
 
 
+def _signature_tokens(text: str) -> Iterator[tuple[int, int]]:
+    """The whitespace-delimited tokens, in order, that hold the start of a
+    signature match of the whole text: a superset of the tokens whose own
+    search finds a signature. (A token's signature starts with a lead
+    character, which is never whitespace nor a continuation character, so no
+    earlier match of the whole text can swallow it, and from there the text
+    matches at least what the token does.)"""
+    end = -1
+    for m in _SIGNATURE.finditer(text):
+        if m.start() < end:
+            continue  # in the token just given
+        start = m.start()
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        token = _TOKEN.match(text, start)
+        if token is None:  # not reached: the lead character is not whitespace
+            continue
+        end = token.end()
+        yield start, end
+
+
 def find_mojibake(text: str) -> Iterator[tuple[int, int, str | None]]:
     """Spans of whitespace-delimited tokens that contain mojibake, with the repair
     (or None). Surrounding ASCII punctuation is kept out of the span."""
-    if not _SIGNATURE.search(text):
+    if text.isascii() or not _SIGNATURE.search(text):  # the signature is not ASCII
         return
     runs: list[list[int]] = []
-    for m in _TOKEN.finditer(text):
-        if not looks_like_mojibake(m.group()):
+    for start, end in _signature_tokens(text):
+        if not looks_like_mojibake(text[start:end]):
             continue
-        start, end = m.start(), m.end()
         while start < end and text[start] in _EDGE:
             start += 1
         while end > start and text[end - 1] in _EDGE:

@@ -54,6 +54,8 @@ def replacement_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Prime Minister Donald Tusk met Andrzej Duda in Warsaw.
     """
     text = doc.text
+    if "\ufffd" not in text:
+        return
     for m in _REPLACEMENT.finditer(text):
         # Report the whole damaged word, which is what an editor fixes.
         start, end = m.start(), m.end()
@@ -83,6 +85,8 @@ def invisible_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: The minister said the talks would resume.
     """
     text = doc.text
+    if text.replace("\n", "").isprintable():
+        return  # every _INVISIBLE character is unprintable (Cc, Cf or Cs)
     for m in _INVISIBLE.finditer(text):
         chars = m.group()
         if chars == "\ufeff" and m.start() == 0:
@@ -120,6 +124,8 @@ def html_entity(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     if doc.path and doc.path.lower().endswith(_MARKUP_SUFFIXES):
         return  # entities are legitimate markup there
+    if "&" not in doc.text:
+        return
     for m in _ENTITY.finditer(doc.text):
         value = html.unescape(m.group())
         if value == m.group():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -158,18 +158,34 @@ class AllowedWords:
     first_words: frozenset[str]  # their first words, lower-cased: where to try them
     prefixes: tuple[str, ...]
     suffixes: tuple[str, ...]
+    # The alternatives of ``phrases`` in order, each with the lower-cased first
+    # word it starts with ("" when that word is not ASCII): see phrase_matcher.
+    phrase_alternatives: tuple[tuple[str, str], ...] = ()
+
+
+def _phrase_alternatives(phrases: set[str]) -> list[tuple[str, str]]:
+    """(first word, alternative) of the phrase pattern, in pattern order."""
+    alts: dict[str, str] = {}
+    for p in phrases:
+        for form in {p, strip_accents(p)}:
+            alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
+            first = re.match(r"\w+", form)
+            key = first.group().lower() if first and first.group().isascii() else ""
+            alts[alt] = key
+    return sorted(alts.items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
 def _phrase_pattern(phrases: set[str]) -> re.Pattern[str] | None:
     if not phrases:
         return None
-    alts = set()
-    for p in phrases:
-        for form in {p, strip_accents(p)}:
-            alt = re.escape(form).replace("'", r"\s?['’]\s?").replace(r"\ ", r"\s+")
-            alts.add(alt)
-    body = "|".join(sorted(alts, key=len, reverse=True))
+    body = "|".join(alt for alt, _ in _phrase_alternatives(phrases))
     return re.compile(rf"(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _alternatives_pattern(alts: list[str]) -> re.Pattern[str] | None:
+    if not alts:
+        return None
+    return re.compile(rf"(?:{'|'.join(alts)})(?![\w-])", re.IGNORECASE)
 
 
 def allowed_words(ctx: Context) -> AllowedWords:
@@ -207,6 +223,7 @@ def allowed_words(ctx: Context) -> AllowedWords:
             frozenset(firsts),
             tuple(sorted(set(prefixes), key=len, reverse=True)),
             tuple(sorted(set(suffixes), key=len, reverse=True)),
+            tuple((key, alt) for alt, key in _phrase_alternatives(phrases)),
         )
 
     return ctx.glossaries.compiled("mtaudit.lexicon.allowed", build)
@@ -252,6 +269,9 @@ _HANDLE = re.compile(r"(?<![\w@])[@#]\w+")
 _DOMAIN_HINT = re.compile(
     r"\w\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b", re.I
 )
+# Every _DOMAIN_HINT match holds one of these; starting with the literal dot, the
+# search skips through the text in C instead of trying every word character.
+_MAYBE_DOMAIN = re.compile(r"\.(?:com|org|net|gov|edu|int|info|io|co|uk|de|fr|ru|cn|jp|eu)\b", re.I)
 _DOMAIN_LEFT = re.compile(r"[\w.-]+$")
 _NON_SPACE = re.compile(r"(?:/\S*)?")
 
@@ -270,7 +290,7 @@ def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
         at = text.find("@", at + 1)
     if handles and ("@" in text or "#" in text):
         out.extend((m.start(), m.end()) for m in _HANDLE.finditer(text))
-    for m in _DOMAIN_HINT.finditer(text):
+    for m in _DOMAIN_HINT.finditer(text) if _MAYBE_DOMAIN.search(text) else ():
         left = _DOMAIN_LEFT.search(text, max(0, m.start() - 100), m.start() + 1)
         right = _NON_SPACE.match(text, m.end())
         start = left.start() if left else m.start()
@@ -278,6 +298,40 @@ def links(text: str, handles: bool = True) -> list[tuple[int, int]]:
         if not out or out[-1][1] < end:
             out.append((start, end))
     return out
+
+
+@lru_cache(maxsize=8192)
+def _token_pattern(token: str) -> re.Pattern[str]:
+    """``token`` where ``doc.tokens`` has it: no word character, nor a joiner after
+    a word character, leads into it, and none leads out of it. The literal comes
+    first so that the search skips through the text in C."""
+    n = len(token)
+    return re.compile(
+        rf"{re.escape(token)}(?<!\w.{{{n}}})(?<!\w['’\-].{{{n}}})(?!\w)(?!['’\-]\w)", re.DOTALL
+    )
+
+
+def token_starts(text: str, token: str) -> list[int]:
+    """Where ``doc.tokens`` has a token equal to ``token`` (a match of
+    ``\\w+(?:['’-]\\w+)*``), without tokenizing the whole text."""
+    return [m.start() for m in _token_pattern(token).finditer(text)]
+
+
+def phrase_matcher(allowed: AllowedWords, first: str) -> re.Pattern[str] | None:
+    """``allowed.phrases`` cut down to the alternatives that can match at an
+    ASCII token whose lower case is ``first``, in the same order (so the match
+    is the same): an alternative starts with its phrase's first word, followed
+    by a non-word character, so only phrases whose first word is the token
+    (case-insensitively, which for ASCII is ``lower()``) can match, plus those
+    whose first word is not ASCII, kept to be safe. Cached per glossary."""
+    cache = _caches(allowed).phrase_patterns
+    if first not in cache:
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        cache[first] = _alternatives_pattern(
+            [alt for key, alt in allowed.phrase_alternatives if key in (first, "")]
+        )
+    return cache[first]
 
 
 def protected_spans(doc: Document, ctx: Context) -> Spans:
@@ -289,11 +343,16 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
         allowed = allowed_words(ctx)
         if allowed.phrases is not None:
             firsts = allowed.first_words
-            for tok in doc.tokens:
-                if tok.text.lower() in firsts:
-                    m = allowed.phrases.match(text, tok.start)
-                    if m:
-                        out.append((m.start(), m.end()))
+            for word in token_texts(doc):
+                lower = word.lower()
+                if lower in firsts:
+                    pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
+                    if pattern is None:
+                        continue
+                    for start in token_starts(text, word):
+                        m = pattern.match(text, start)
+                        if m:
+                            out.append((m.start(), m.end()))
         return Spans(out)
 
     return doc.memo("mtaudit.lexicon.protected", compute)
@@ -368,12 +427,99 @@ def _swapped(a: str, b: str) -> bool:
     )
 
 
-def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[str]) -> Odd | None:
-    raw = text[start:end]
+def _judge(
+    text: str, start: int, end: int, allowed: AllowedWords, names: Container[str]
+) -> Odd | None:
+    """The token ``text[start:end]`` judged in its place (see :func:`_verdict`)."""
+    return _place(text, start, end, names, _verdict(text[start:end], allowed))
+
+
+def _place(
+    text: str, start: int, end: int, names: Container[str], verdict: _Verdict | None
+) -> Odd | None:
+    """Apply the tests that depend on the token's neighbours to its verdict."""
+    if verdict is None:
+        return None
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
     if not (before.isspace() or before in _EDGE) or not (after.isspace() or after in _EDGE):
         return None  # glued to symbols ("Ã‰lisabeth"): the encoding checks' business
+    word = verdict.word
+    found = verdict.mid
+    if word[:1].isupper():
+        if not at_sentence_start(text, start) or word in names:
+            return None  # a name
+        found = verdict.initial
+    if found is None:
+        return None
+    suggestion, distance, zipf = found
+    return Odd(start, start + len(word), text[start:end], suggestion, distance, zipf)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What a token text is, wherever it stands: ``mid`` for a lower-case word,
+    ``initial`` for a capitalized one at a sentence start (elsewhere it is a
+    name); each (suggestion, distance, zipf) or None (a word)."""
+
+    word: str  # the token without a possessive ending
+    mid: tuple[str | None, int, float] | None
+    initial: tuple[str | None, int, float] | None
+
+
+def _verdict(raw: str, allowed: AllowedWords) -> _Verdict | None:
+    """The position-independent verdict on a token text, cached per compiled
+    ``allowed`` glossary (bounded). None: a word wherever it stands."""
+    cache = _verdict_cache(allowed)
+    try:
+        return cache[raw]
+    except KeyError:
+        pass
+    if len(cache) >= CACHE_MAX:
+        cache.clear()
+    found = cache[raw] = _judge_text(raw, allowed)
+    return found
+
+
+CACHE_MAX = 150_000
+
+
+class _Caches:
+    """The caches of one compiled ``allowed`` glossary object (a custom glossary
+    never sees answers made with another); each bounded by ``CACHE_MAX``."""
+
+    __slots__ = ("allowed", "clean", "phrase_patterns", "verdicts")
+
+    def __init__(self, allowed: AllowedWords) -> None:
+        self.allowed = allowed
+        self.verdicts: dict[str, _Verdict | None] = {}  # token or hyphen part -> verdict
+        self.clean: set[str] = set()  # token texts that are words wherever they stand
+        self.phrase_patterns: dict[str, re.Pattern[str] | None] = {}  # see phrase_matcher
+
+
+_CACHES: dict[int, _Caches] = {}
+
+
+def _caches(allowed: AllowedWords) -> _Caches:
+    found = _CACHES.get(id(allowed))
+    if found is None or found.allowed is not allowed:
+        if len(_CACHES) >= 8:
+            _CACHES.clear()
+        found = _CACHES[id(allowed)] = _Caches(allowed)
+    return found
+
+
+def _verdict_cache(allowed: AllowedWords) -> dict[str, _Verdict | None]:
+    """Token or hyphen-part text -> its verdict."""
+    return _caches(allowed).verdicts
+
+
+def _clean_tokens(allowed: AllowedWords) -> set[str]:
+    """Token texts that are words wherever they stand (see :func:`suspects`)."""
+    return _caches(allowed).clean
+
+
+def _judge_text(raw: str, allowed: AllowedWords) -> _Verdict | None:
     word = _POSSESSIVE.sub("", raw.translate(_APOS))
     if len(word) < 3 or not is_latin_word(word):
         return None
@@ -382,13 +528,21 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
         return None
     if not lower.isascii() and strip_accents(lower) in allowed.words:
         return None
-    initial = False
     if word[1:] != word[1:].lower():
         return None  # an acronym or a brand ("NATO", "iPhone", "teamLab")
     if word[:1].isupper():
-        if not at_sentence_start(text, start) or word in names:
-            return None  # a name
-        initial = True
+        # Capitalized: a name inside a sentence, judged only at a sentence start.
+        initial = _judge_word(word, lower, allowed, True)
+        return None if initial is None else _Verdict(word, None, initial)
+    mid = _judge_word(word, lower, allowed, False)
+    return None if mid is None else _Verdict(word, mid, None)
+
+
+def _judge_word(
+    word: str, lower: str, allowed: AllowedWords, initial: bool
+) -> tuple[str | None, int, float] | None:
+    """A (suggestion, distance, zipf) for a non-word, None for a word. ``initial``:
+    capitalized at a sentence start (maybe a name: stricter)."""
     zipf = en_zipf(lower)
     if zipf >= KNOWN_ZIPF:
         return None
@@ -405,7 +559,7 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
             return None
         if initial and not (_swapped(lower, hit[0]) and _rank(hit[0]) <= INITIAL_MAX_RANK):
             return None  # a name opening the sentence ("Parly", "Werth")
-        return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+        return _match_case(word, hit[0]), hit[1], zipf
     if explained_by_morphology(lower, allowed):
         close = suggest(lower, 1)
         if close is None or en_zipf(close[0]) < COMMON_ZIPF:
@@ -414,12 +568,81 @@ def _judge(text: str, start: int, end: int, allowed: AllowedWords, names: set[st
     if initial and (hit is None or hit[1] > 1 or _rank(hit[0]) > INITIAL_MAX_RANK):
         return None  # a capitalized unknown opening a sentence is most often a name
     if hit is None:
-        return Odd(start, start + len(word), raw, None, 0, zipf)
-    return Odd(start, start + len(word), raw, _match_case(word, hit[0]), hit[1], zipf)
+        return None, 0, zipf
+    return _match_case(word, hit[0]), hit[1], zipf
 
 
 _DIGIT = re.compile(r"[\d_]")
 _EDGE = frozenset(".,;:!?\"'()[]{}-–—/…“”‘’«»*<>")
+
+
+def token_texts(doc: Document) -> frozenset[str]:
+    """The distinct texts of ``doc.tokens`` (same pattern), without building the
+    token list: what the per-document prefilters look up in the verdict caches."""
+    return doc.memo("mtaudit.lexicon.token_texts", lambda: frozenset(_TOKEN.findall(doc.text)))
+
+
+_TOKEN = re.compile(r"\w+(?:['’\-]\w+)*")  # the pattern of mtaudit.document.iter_words
+
+
+def _units(token: str) -> Iterator[str]:
+    """What :func:`analyze` judges in a token: the token, or its hyphen parts."""
+    if "-" in token:
+        yield from (part for part in token.split("-") if part)
+    else:
+        yield token
+
+
+def suspects(doc: Document, ctx: Context) -> list[str]:
+    """Token texts that may be non-words somewhere: exact prefilter of
+    :func:`analyze`. Every other token is a word wherever it stands, because the
+    position-dependent tests (neighbouring symbols, names, sentence starts,
+    protected spans) can only clear a token, never flag one."""
+
+    def compute() -> list[str]:
+        allowed = allowed_words(ctx)
+        clean = _clean_tokens(allowed)
+        out = []
+        for t in token_texts(doc) - known_set() - clean:
+            if not _DIGIT.search(t) and any(_verdict(u, allowed) is not None for u in _units(t)):
+                out.append(t)
+            else:
+                if len(clean) >= CACHE_MAX:
+                    clean.clear()
+                clean.add(t)
+        return out
+
+    return doc.memo("mtaudit.nonwords.suspects", compute)
+
+
+@lru_cache(maxsize=1)
+def known_set() -> frozenset[str]:
+    """The keys of :func:`known_words`, for C-level set differences."""
+    return frozenset(known_words())
+
+
+class _Names:
+    """Capitalized words seen mid-sentence (names wherever they occur): a word is
+    one when some token equal to it does not stand at a sentence start. Answered
+    per word asked, from the word's own occurrences."""
+
+    __slots__ = ("_known", "_text", "_texts")
+
+    def __init__(self, text: str, texts: frozenset[str]) -> None:
+        self._text = text
+        self._texts = texts
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or not word[:1].isupper() or word not in self._texts:
+            return False
+        found = self._known.get(word)
+        if found is None:
+            text = self._text
+            found = self._known[word] = any(
+                not at_sentence_start(text, start) for start in token_starts(text, word)
+            )
+        return found
 
 
 def analyze(doc: Document, ctx: Context) -> list[Odd]:
@@ -428,22 +651,24 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
     def compute() -> list[Odd]:
         from mtaudit.checks.untranslated import exempt_spans
 
+        out: list[Odd] = []
+        suspect = suspects(doc, ctx)
+        if not suspect:
+            return out  # most documents: every token is a word wherever it stands
         text = doc.text
         allowed = allowed_words(ctx)
         # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
         protected = protected_spans(doc, ctx) + exempt_spans(doc)
-        tokens: list[Segment] = doc.tokens
-        # Capitalized words seen mid-sentence are names wherever they occur.
-        names = {
-            t.text for t in tokens if t.text[:1].isupper() and not at_sentence_start(text, t.start)
-        }
-        out: list[Odd] = []
-        known = known_words()
+        names = _Names(text, token_texts(doc))
+        # Only the suspects' tokens, in text order (every other token is a word).
+        tokens = sorted(
+            Segment(start, start + len(word), word)
+            for word in suspect
+            for start in token_starts(text, word)
+        )
         for tok in tokens:
-            if tok.text in known or tok.text in names:
-                continue  # most tokens: a common lower-case English word, or a name
-            if _DIGIT.search(tok.text):
-                continue
+            if tok.text[:1].isupper() and tok.text in names:
+                continue  # a name
             if protected and in_spans(tok.start, tok.end, protected):
                 continue
             if "-" in tok.text:

@@ -168,8 +168,10 @@ def forbidden_term(doc: Document, ctx: Context) -> Iterator[Hit]:
     compiled = _compiled(ctx)
     if compiled.forbidden is None:
         return
-    protected = protected_spans(doc, ctx)
+    protected = None  # URLs and allowed phrases, found only when a term occurs
     for m in compiled.forbidden.finditer(doc.text):
+        if protected is None:
+            protected = protected_spans(doc, ctx)
         if protected and in_spans(m.start(), m.end(), protected):
             continue
         found = m.group()
@@ -204,11 +206,15 @@ def term_case(doc: Document, ctx: Context) -> Iterator[Hit]:
     compiled = _compiled(ctx)
     if compiled.case_pattern is None:
         return
-    protected = protected_spans(doc, ctx)
+    protected = None  # found only when a term occurs
     for m in compiled.case_pattern.finditer(doc.text):
         found = m.group()
         hit = compiled.case_forms.get(_key(found))
-        if hit is None or (protected and in_spans(m.start(), m.end(), protected)):
+        if hit is None:
+            continue
+        if protected is None:
+            protected = protected_spans(doc, ctx)
+        if protected and in_spans(m.start(), m.end(), protected):
             continue
         entry, tag = hit
         head, _, last = entry.preferred.rpartition(" ")

@@ -12,8 +12,40 @@ from mtaudit.finding import Hit
 from mtaudit.registry import register
 
 # "food ." / "said , adding" / "Really ?" — not "..." (ellipsis) nor " - " (dash).
-_SPACE_PUNCT = re.compile(r"(\w[\w'’)\]]*)([ \t]+)([,.;:!?%])(?=[\s\"”’)\]]|$)(?!\.\.)")
+# The reference pattern is
+#   (\w[\w'’)\]]*)([ \t]+)([,.;:!?%])(?=[\s\"”’)\]]|$)(?!\.\.)
+# but a pattern that starts with a word run is tried at every letter of the text
+# (and rescans the rest of the word each time). The search looks for the mark
+# with a space or tab before it (marks are rarer than letters or spaces) and
+# walks back over the spaces and the word run: the reference match is the one
+# that starts at the first word character of the maximal run of [\w'’)\]]
+# before the spaces (a run cannot cross a previous match, which ends in a mark).
+_SPACED_PUNCT = re.compile(r"[,.;:!?%](?<=[ \t].)(?=[\s\"”’)\]]|$)(?!\.\.)", re.DOTALL)
+_RUN_MARKS = frozenset("_'’)]")
 _ELLIPSIS_AFTER = re.compile(r"\.\.")
+
+
+def _word_before(text: str, end: int) -> int:
+    """Start of group 1 of the reference pattern for spaces starting at ``end``:
+    the first word character of the run of [\\w'’)\\]] ending there, or -1."""
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in _RUN_MARKS):
+        start -= 1
+    while start < end and not (text[start].isalnum() or text[start] == "_"):
+        start += 1  # leading quotes and brackets are not part of the word
+    return start if start < end else -1
+
+
+def _space_punct(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, word, punctuation) of every "word ," in ``text``: the spans of
+    the reference pattern's groups 1 and 3."""
+    for m in _SPACED_PUNCT.finditer(text):
+        spaces = m.start() - 1
+        while spaces > 0 and text[spaces - 1] in " \t":
+            spaces -= 1
+        start = _word_before(text, spaces)
+        if start >= 0:
+            yield start, m.end(), text[start:spaces], m.group()
 
 
 @register("MT401", "space-before-punctuation", category="tokenization", severity="minor")
@@ -28,27 +60,50 @@ def space_before_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: The talks ended without a deal, officials said.
     """
     text = doc.text
-    for m in _SPACE_PUNCT.finditer(text):
-        punct = m.group(3)
+    for start, end, word, punct in _space_punct(text):
         if punct == "." and (
-            _ELLIPSIS_AFTER.match(text, m.start(3)) or text.startswith(". .", m.start(3))
+            _ELLIPSIS_AFTER.match(text, end - 1) or text.startswith(". .", end - 1)
         ):
             continue  # an ellipsis, closed or spaced
-        if punct == ":" and m.end(3) < len(text) and text[m.end(3)].isdigit():
+        if punct == ":" and end < len(text) and text[end].isdigit():
             continue  # a time or ratio written with spaces is rare but not this artifact
-        yield Hit(
-            m.start(1),
-            m.end(3),
-            f"Space before {punct!r}",
-            suggestion=m.group(1) + punct,
-        )
+        yield Hit(start, end, f"Space before {punct!r}", suggestion=word + punct)
 
 
-# "anti -government", "well- known" (but not "pre- and post-war", "-5 degrees", " - ")
-_SPACED_HYPHEN = re.compile(
-    r"\b([A-Za-z]{2,})(?: -(?=[a-z]{2,}\b)| +-(?=[a-z]{2,}\b)|- +(?=[a-z]{2,}\b))"
-)
+# "anti -government", "well- known" (but not "pre- and post-war", "-5 degrees", " - ").
+# The reference pattern is
+#   \b([A-Za-z]{2,})(?: -(?=[a-z]{2,}\b)| +-(?=[a-z]{2,}\b)|- +(?=[a-z]{2,}\b))
+# Searching it tries every word of the text; the search looks for the rare tail
+# (the hyphen with its spaces, before a lower-case word) and checks the word
+# before it: the reference match starts at the start of the run of word
+# characters that ends at the tail, when that run is two or more ASCII letters.
+# The hyphen of a tail, found by its literal: " +-" (then only the hyphen is
+# matched) or "- +"; the lower-case word must follow.
+_SPACED_HYPHEN_AT = re.compile(r"-(?:(?<= -)(?=[a-z]{2,}\b)| +(?=[a-z]{2,}\b))")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]{2,}")
 _SUSPENDED = re.compile(r"\s*(and|or|to|und|nor|as well as)\b")
+
+
+def _word_start(text: str, end: int) -> int:
+    """Start of the run of word characters (``\\w``) that ends at ``end``."""
+    start = end
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return start
+
+
+def _spaced_hyphens(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of group 1 of the reference pattern, match by match."""
+    if " -" not in text and "- " not in text:
+        return
+    for m in _SPACED_HYPHEN_AT.finditer(text):
+        end = m.start()
+        if m.end() == end + 1:  # " +-": the tail starts with the spaces
+            while end > 0 and text[end - 1] == " ":
+                end -= 1
+        start = _word_start(text, end)
+        if _ASCII_LETTERS.fullmatch(text, start, end):
+            yield start, end
 
 
 @register("MT402", "spaced-hyphen", category="tokenization", severity="minor")
@@ -62,19 +117,19 @@ def spaced_hyphen(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Thousands joined an anti-government march.
     """
     text = doc.text
-    for m in _SPACED_HYPHEN.finditer(text):
-        hyphen_end = text.index("-", m.end(1)) + 1
-        if text[m.end(1)] == "-" and _SUSPENDED.match(text, hyphen_end):
+    for start, end1 in _spaced_hyphens(text):
+        hyphen_end = text.index("-", end1) + 1
+        if text[end1] == "-" and _SUSPENDED.match(text, hyphen_end):
             continue  # "pre- and post-war": a suspended hyphen is correct
         word = re.match(r"\s*([a-z]+)", text[hyphen_end:])
         if not word:
             continue
         end = hyphen_end + word.end()
         yield Hit(
-            m.start(1),
+            start,
             end,
             "Space next to a hyphen inside a compound word",
-            suggestion=f"{m.group(1)}-{word.group(1)}",
+            suggestion=f"{text[start:end1]}-{word.group(1)}",
         )
 
 
@@ -147,7 +202,24 @@ def malformed_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
-_CONTRACTION = re.compile(r"\b(\w+) ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+# The reference pattern is \b(\w+) (CLITIC)\b; the search looks for the rare
+# " CLITIC" and takes the word characters before it: group 1 of the reference
+# is the whole run of word characters before the space, unless that run began
+# inside the previous match.
+_CLITIC_TAIL = re.compile(r" ('s|’s|n't|n’t|'re|’re|'ve|’ve|'ll|’ll|'d|’d|'m|’m)\b")
+
+
+def _contractions(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, word, clitic) of every match of the reference pattern."""
+    last_end = 0
+    for m in _CLITIC_TAIL.finditer(text):
+        start = _word_start(text, m.start())
+        if start == m.start() or start < last_end:
+            continue
+        last_end = m.end()
+        yield start, m.end(), text[start : m.start()], m.group(1)
+
+
 _NEG = re.compile(r"\b(\w+)(n't|n’t)")  # "do n't" is tokenized as "do" + "n't"
 
 
@@ -161,18 +233,18 @@ def split_contraction(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The president 's plan does n't add up.
     Good: The president's plan doesn't add up.
     """
-    for m in _CONTRACTION.finditer(doc.text):
-        yield Hit(
-            m.start(),
-            m.end(),
-            f"Clitic {m.group(2)!r} split from its word",
-            suggestion=m.group(1) + m.group(2),
-        )
+    text = doc.text
+    if " '" not in text and " ’" not in text and " n't" not in text and " n’t" not in text:
+        return  # every match has a space before the clitic
+    for start, end, word, clitic in _contractions(text):
+        yield Hit(start, end, f"Clitic {clitic!r} split from its word", suggestion=word + clitic)
 
 
 # Dotted abbreviations that are always written closed in English.
 _DOTTED = re.compile(r"\b(U|E|D|A|P|I)\. ?(S|K|N|U|C|M|E)\.(?: ?(A|S|R)\.)?(?: ?(R)\.)?")
 _CLOSED = {"U.S.", "U.K.", "U.N.", "E.U.", "U.S.A.", "U.S.S.R.", "D.C.", "A.M.", "P.M."}
+# A reported match contains a space, so two of its letters stand as "X. Y.".
+_SPACED_INITIALS = re.compile(r"[A-Z]\. [A-Z]\.")
 
 
 @register("MT405", "spaced-abbreviation", category="tokenization", severity="minor")
@@ -186,7 +258,10 @@ def spaced_abbreviation(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The U. S. envoy met the U. N. chief.
     Good: The U.S. envoy met the U.N. chief.
     """
-    for m in _DOTTED.finditer(doc.text):
+    text = doc.text
+    if not _SPACED_INITIALS.search(text):
+        return
+    for m in _DOTTED.finditer(text):
         span = m.group()
         if " " not in span:
             continue
@@ -199,6 +274,9 @@ def spaced_abbreviation(doc: Document, ctx: Context) -> Iterator[Hit]:
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _SPLIT_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d,.]\d)")
 _AFTER_MONTH = re.compile(_MONTHS + r"\.?\s*$")
+# Prefilters: a spaced thousands group has a digit, a space and three digits; a
+# decimal comma has one or two digits after the comma, then no digit.
+_MAYBE_LOCALE = re.compile(r"\d(?:[ \u00a0\u202f\u2009]\d\d\d|,\d\d?(?!\d))")
 _DECIMAL_COMMA = re.compile(
     r"(?<![\d,.])(\d{1,3}),(\d{1,2})(?=\s*(?:%|per ?cent\b|million\b|billion\b|trillion\b|bn\b|km\b|kilometres\b|kilometers\b|degrees\b|euros?\b|dollars?\b|points\b))"
 )
@@ -216,6 +294,8 @@ def locale_number_format(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Some 12,500 people attended and prices rose 3.5 percent.
     """
     text = doc.text
+    if not _MAYBE_LOCALE.search(text):
+        return
     for m in _SPLIT_THOUSANDS.finditer(text):
         if _AFTER_MONTH.search(text, max(0, m.start() - 12), m.start()):
             continue  # "May 5 200 people" is a date followed by a count
@@ -257,12 +337,15 @@ def irregular_spacing(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: The test (FTIR) found traces of melamine.
     """
     text = doc.text
-    for m in _DOUBLE_SPACE.finditer(text):
+    double = "  " in text or "\t" in text  # what every _DOUBLE_SPACE match holds
+    for m in _DOUBLE_SPACE.finditer(text) if double else ():
         line_start = text.rfind("\n", 0, m.start()) + 1
         if not text[line_start : m.start()].strip():
             continue  # indentation
         yield Hit(m.start(), m.end(), "More than one space between words", suggestion=" ")
-    for m in _SPACED_BRACKETS.finditer(text):
+    # Every _SPACED_BRACKETS match has a space just inside one of its brackets.
+    spaced = "( " in text or "[ " in text or " )" in text or " ]" in text
+    for m in _SPACED_BRACKETS.finditer(text) if spaced else ():
         g = [x for x in m.groups() if x is not None]
         opener, inner, closer = g[0], g[1], g[-1]
         yield Hit(

@@ -41,8 +41,10 @@ from mtaudit.checks.nonwords import (
     links,
     protected_spans,
     strip_accents,
+    token_starts,
+    token_texts,
 )
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document, Segment, iter_words
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -222,7 +224,10 @@ _QUOTED = re.compile(
     r"|(?<![\w‘’'])[‘']([^‘’'\n]{1,200}?)[’'](?![A-Za-z])"
 )
 _LIST_JOIN = re.compile(r"\s*(?:,|;|and|or|,\s*and|,\s*or)\s*")
-_QUOTE_MARK = re.compile(r"[“«„\"‘']")
+# Where a _QUOTED match may start: its opening mark, except a straight quote after
+# a word character or another straight quote, or a single quote after a word
+# character or a quote (apostrophes), which _QUOTED's own look-behinds reject.
+_QUOTE_MARK = re.compile(r"[“«„\"‘'](?<![\w\"]\")(?<![\w‘’'][‘'])")
 _ITALIC = re.compile(
     r"<(i|em|cite)>(.{1,400}?)</\1>|(?<![\w*])\*([^*\n]{1,200})\*(?![\w*])|(?<![\w_])_([^_\n]{1,200})_(?!\w)",
     re.IGNORECASE,
@@ -292,11 +297,10 @@ def exempt_spans(doc: Document) -> Spans:
             last_end = m.end()
             inner = next(g for g in m.groups() if g is not None)
             words = _WORDS.findall(inner)
-            capitals = sum(w[:1].isupper() for w in words)
             before = text[max(0, m.start() - 40) : m.start()]
             if (
                 len(words) <= 3
-                or (len(words) <= 12 and capitals >= 0.6 * len(words))
+                or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
                 or _CUE_BEFORE.search(before)
                 # the next item of a list of quoted slogans or titles
                 or (last_exempt >= 0 and _LIST_JOIN.fullmatch(text, last_exempt, m.start()))
@@ -348,38 +352,57 @@ def _lone(word: str, en: float, fz: float) -> bool:
     )
 
 
-def _classify(
-    tok: Segment,
-    text: str,
+class _Entry:
+    """The verdict on one token text, as far as it does not depend on where the
+    token stands: ``mid`` inside a sentence, ``initial`` at its start.
+    ``skippable``: a protected or exempt span turns the word NEUTRAL (words in
+    the English fast-path set, too short or not Latin letters are judged before
+    that test, as ``_classify`` always did)."""
+
+    __slots__ = ("initial", "maybe_foreign", "mid", "skippable")
+
+    def __init__(self, mid: Word, initial: Word, skippable: bool) -> None:
+        self.mid = mid
+        self.initial = initial
+        self.skippable = skippable
+        self.maybe_foreign = mid.kind == FOREIGN or initial.kind == FOREIGN
+
+
+def _entry(
+    token: str,
     langs: tuple[str, ...],
     noun_langs: frozenset[str],
     allowed: frozenset[str],
-    skip: Callable[[int, int], bool],
     english: frozenset[str],
-) -> Word:
-    if len(tok.text) < 2:
-        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
-    if tok.text in english:
-        return _ENGLISH
-    word = tok.text.replace("’", "'")
-    if len(word) < 2 or not word.isalpha() or not is_latin_word(word) or skip(tok.start, tok.end):
-        return _NEUTRAL  # single letters ("a", "s") belong to too many languages
+) -> _Entry:
+    """The position-independent part of the word classifier."""
+    if len(token) < 2:
+        return _Entry(_NEUTRAL, _NEUTRAL, False)  # single letters belong to too many languages
+    if token in english:
+        return _Entry(_ENGLISH, _ENGLISH, False)
+    word = token.replace("’", "'")
+    if len(word) < 2 or not word.isalpha() or not is_latin_word(word):
+        return _Entry(_NEUTRAL, _NEUTRAL, False)
     lower = word.lower()
     if lower in allowed or (not lower.isascii() and strip_accents(lower) in allowed):
-        return Word(ENGLISH)
+        return _Entry(_ENGLISH, _ENGLISH, True)
     en = en_zipf(lower)
     if word[:1].isupper():
         if word[1:] != word[1:].lower():
-            return _NEUTRAL  # an acronym or a brand
-        if not at_sentence_start(text, tok.start):
-            # A name, unless a language that capitalizes its nouns uses it often.
-            lang, fz = foreign_evidence(lower, langs)
-            if lang in noun_langs and en < SINGLE_EN_MAX and fz >= NOUN_MIN_ZIPF:
-                return Word(FOREIGN, lang, fz, en, lone=fz - en >= LONE_MARGIN)
-            return _NEUTRAL
-        initial = True
-    else:
-        initial = False
+            return _Entry(_NEUTRAL, _NEUTRAL, True)  # an acronym or a brand
+        # Inside a sentence: a name, unless a language that capitalizes its nouns
+        # uses it often.
+        lang, fz = foreign_evidence(lower, langs)
+        if lang in noun_langs and en < SINGLE_EN_MAX and fz >= NOUN_MIN_ZIPF:
+            mid = Word(FOREIGN, lang, fz, en, lone=fz - en >= LONE_MARGIN)
+        else:
+            mid = _NEUTRAL
+        return _Entry(mid, _judge_lower(lower, en, langs, True), True)
+    word_class = _judge_lower(lower, en, langs, False)
+    return _Entry(word_class, word_class, True)
+
+
+def _judge_lower(lower: str, en: float, langs: tuple[str, ...], initial: bool) -> Word:
     lang, fz = foreign_evidence(lower, langs)
     if fz >= FOREIGN_MIN_ZIPF and fz - en >= FOREIGN_MARGIN:
         return Word(FOREIGN, lang, fz, en, lone=_lone(lower, en, fz), initial=initial)
@@ -390,6 +413,120 @@ def _classify(
     return _NEUTRAL  # unknown everywhere: a non-word, not a fragment
 
 
+CACHE_MAX = 150_000  # distinct token texts remembered per configuration
+
+
+class _Verdicts:
+    """Per-token-text verdicts for one configuration (source languages, noun
+    languages, allowed glossary, English fast-path set), shared by all documents
+    of a run: word frequencies follow Zipf's law, so after a few documents
+    nearly every token is a dictionary hit. ``never_foreign`` holds the token
+    texts that are not FOREIGN wherever they stand, for C-level set differences.
+    Bounded: cleared when it grows past ``CACHE_MAX`` entries."""
+
+    __slots__ = ("allowed", "english", "entries", "langs", "never_foreign", "noun_langs")
+
+    def __init__(
+        self,
+        langs: tuple[str, ...],
+        noun_langs: frozenset[str],
+        allowed: frozenset[str],
+        english: frozenset[str],
+    ) -> None:
+        self.langs = langs
+        self.noun_langs = noun_langs
+        self.allowed = allowed
+        self.english = english
+        self.entries: dict[str, _Entry] = {}
+        self.never_foreign: set[str] = set()
+
+    def get(self, token: str) -> _Entry:
+        entry = self.entries.get(token)
+        if entry is None:
+            if len(self.entries) >= CACHE_MAX:
+                self.entries.clear()
+                self.never_foreign.clear()
+            entry = _entry(token, self.langs, self.noun_langs, self.allowed, self.english)
+            self.entries[token] = entry
+            if not entry.maybe_foreign:
+                self.never_foreign.add(token)
+        return entry
+
+
+def _verdicts(ctx: Context) -> _Verdicts:
+    """The verdict cache of this configuration, kept with the compiled glossaries
+    (so a different ``allowed`` glossary never sees another's verdicts)."""
+    langs = languages(ctx)
+    noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
+    by_config: dict[tuple[tuple[str, ...], frozenset[str]], _Verdicts] = ctx.glossaries.compiled(
+        "mtaudit.untranslated.verdicts", dict
+    )
+    found = by_config.get((langs, noun_langs))
+    if found is None:
+        found = _Verdicts(langs, noun_langs, allowed_words(ctx).words, english_words(langs))
+        by_config[(langs, noun_langs)] = found
+    return found
+
+
+def _classify(
+    tok: Segment,
+    text: str,
+    langs: tuple[str, ...],
+    noun_langs: frozenset[str],
+    allowed: frozenset[str],
+    skip: Callable[[int, int], bool],
+    english: frozenset[str],
+) -> Word:
+    """The class of one token in its place (uncached reference of the analysis)."""
+    entry = _entry(tok.text, langs, noun_langs, allowed, english)
+    return _place(entry, tok, text, skip)
+
+
+def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bool]) -> Word:
+    if entry.mid is entry.initial:
+        word = entry.mid
+    elif entry.skippable and skip(tok.start, tok.end):
+        return _NEUTRAL
+    else:
+        return entry.initial if at_sentence_start(text, tok.start) else entry.mid
+    if word.kind != NEUTRAL and entry.skippable and skip(tok.start, tok.end):
+        return _NEUTRAL
+    return word
+
+
+def foreign_positions(doc: Document, ctx: Context) -> list[int]:
+    """Sorted offsets that may hold a FOREIGN token, or [] when the document
+    cannot have a fragment: the exact prefilter of :func:`analyze`.
+
+    Only tokens that are letters only can be FOREIGN, and each is one of the
+    document's token texts; one that is FOREIGN only when it opens a sentence
+    counts only where it does. ``_runs`` reports a run of two or more FOREIGN
+    words, or a single FOREIGN word that is ``lone`` and not ``initial``, and
+    skips anything else; so a document needs two FOREIGN tokens or one lone
+    non-initial one. Protected and exempt spans, which only make words NEUTRAL,
+    are ignored here."""
+    verdicts = _verdicts(ctx)
+    get = verdicts.get
+    text = doc.text
+    positions: list[int] = []
+    lone = False
+    for w in token_texts(doc) - verdicts.english - verdicts.never_foreign:
+        entry = get(w)
+        if not entry.maybe_foreign:
+            continue
+        mid = entry.mid.kind == FOREIGN
+        found = token_starts(text, w)
+        if not mid:
+            found = [pos for pos in found if at_sentence_start(text, pos)]
+        if found:
+            positions.extend(found)
+            lone = lone or (mid and entry.mid.lone)
+    if not lone and len(positions) < 2:
+        return []
+    positions.sort()
+    return positions
+
+
 def _language_of(langs: list[str]) -> str:
     return Counter(langs).most_common(1)[0][0] if langs else ""
 
@@ -398,13 +535,17 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
     """Runs of source-language words in ``doc`` (whole sentences flagged)."""
 
     def compute() -> list[Fragment]:
+        out: list[Fragment] = []
+        positions = foreign_positions(doc, ctx)
+        if not positions:
+            return out  # most documents: too few words that could be foreign
         text = doc.text
-        langs = languages(ctx)
-        allowed = allowed_words(ctx).words
+        verdicts = _verdicts(ctx)
+        langs = verdicts.langs
+        get = verdicts.get
+        english = verdicts.english
         protected = protected_spans(doc, ctx)
         exempt = exempt_spans(doc)
-        noun_langs = frozenset(ctx.option("noun_languages", NOUN_LANGS, code="MT502"))
-        english = english_words(langs)
 
         def skip(start: int, end: int) -> bool:
             return bool(
@@ -412,28 +553,19 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
                 or (exempt and exempt.covers(start, end))
             )
 
-        out: list[Fragment] = []
-        all_tokens = doc.tokens
-        # One cheap pass: most documents have no foreign word at all.
-        judged: dict[int, Word] = {}
-        foreign_at: list[int] = []
-        for i, t in enumerate(all_tokens):
-            if t.text not in english:
-                word = _classify(t, text, langs, noun_langs, allowed, skip, english)
-                judged[i] = word
-                if word.kind == FOREIGN:
-                    foreign_at.append(all_tokens[i].start)
-        if not foreign_at:
-            return out
-        starts = [t.start for t in all_tokens]
         for sent in doc.sentences:
-            k = bisect.bisect_left(foreign_at, sent.start)
-            if k == len(foreign_at) or foreign_at[k] >= sent.end:
+            k = bisect.bisect_left(positions, sent.start)
+            if k == len(positions) or positions[k] >= sent.end:
                 continue  # no foreign word in this sentence
-            lo = bisect.bisect_left(starts, sent.start)
-            hi = bisect.bisect_left(starts, sent.end, lo)
-            classes = [judged.get(i, _ENGLISH) for i in range(lo, hi)]
-            out.extend(_runs(text, sent, all_tokens[lo:hi], classes, langs))
+            # The document's tokens that start in the sentence: no token crosses
+            # a sentence boundary, which is whitespace or a line end.
+            tokens = iter_words(text, sent.start, sent.end)
+            classes = [
+                _ENGLISH if t.text in english else _place(get(t.text), t, text, skip)
+                for t in tokens
+            ]
+            if any(c.kind == FOREIGN for c in classes):
+                out.extend(_runs(text, sent, tokens, classes, langs))
         return out
 
     return doc.memo("mtaudit.untranslated.runs", compute)
@@ -613,6 +745,7 @@ _SCRIPT_CHARS = (
 _FOREIGN_SCRIPT = re.compile(
     rf"[{_SCRIPT_CHARS}](?:[{_SCRIPT_CHARS}\s\u3000-\u303f\uff01-\uff0f\uff1a-\uff20·'’-]*[{_SCRIPT_CHARS}])?"
 )
+_SCRIPT_CHAR = re.compile(f"[{_SCRIPT_CHARS}]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]+")
 _SCRIPT_NAMES = {
     "CJK": "Chinese characters",
@@ -648,8 +781,8 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Crystals were found in the urine of affected pets.
     """
     text = doc.text
-    if not _FOREIGN_SCRIPT.search(text):
-        return
+    if text.isascii() or not _FOREIGN_SCRIPT.search(text):
+        return  # no letter of another script is ASCII
     non_prose = Spans(links(text, handles=False))
     exempt = exempt_spans(doc)
     done_sentences: set[int] = set()
@@ -663,9 +796,10 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
             continue
         sent = doc.sentence_at(start)
         if sent is not None and sent.start not in done_sentences:
-            letters = [c for c in sent.text if c.isalpha()]
-            foreign = sum(1 for c in letters if _FOREIGN_SCRIPT.match(c))
-            if letters and foreign >= 0.5 * len(letters):
+            letters = sum(map(str.isalpha, sent.text))
+            # _FOREIGN_SCRIPT matches a single character when it is a script character
+            foreign = sum(map(str.isalpha, _SCRIPT_CHAR.findall(sent.text)))
+            if letters and foreign >= 0.5 * letters:
                 done_sentences.add(sent.start)
                 yield Hit(
                     sent.start,

@@ -81,3 +81,53 @@ def test_garbled_word_is_one_finding() -> None:
     # again as untranslated text or as a non-word.
     found = audit('"We will not let go," said the leader on the Place de la RÃ©publique.')
     assert [(f.code, f.text) for f in found if f.start >= 50] == [("MT150", "RÃ©publique")]
+
+
+def test_invisible_prefilter_is_exact() -> None:
+    """Every character the invisible-character rule reports is unprintable, so a
+    printable text (newlines aside) can be skipped."""
+    import sys
+
+    from mtaudit.checks.encoding import _INVISIBLE
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if _INVISIBLE.fullmatch(ch):
+            assert not ch.isprintable(), hex(code)
+
+
+def _reference_mojibake(text: str) -> list[tuple[int, int, str | None]]:
+    """find_mojibake as first written: every whitespace-delimited token tested."""
+    from mtaudit import mojibake as M
+
+    runs: list[list[int]] = []
+    for m in M._TOKEN.finditer(text):
+        if not M.looks_like_mojibake(m.group()):
+            continue
+        start, end = m.start(), m.end()
+        while start < end and text[start] in M._EDGE:
+            start += 1
+        while end > start and text[end - 1] in M._EDGE:
+            end -= 1
+        if runs and not text[runs[-1][1] : start].strip():
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    return [(s, e, M.repair(text[s:e])) for s, e in runs]
+
+
+def test_mojibake_search_matches_reference() -> None:
+    import random
+
+    from mtaudit.mojibake import find_mojibake
+
+    rng = random.Random(1)
+    alphabet = ["Ã", "©", "â", "€", "™", "Ä", "‡", "Â", "\u00a0", "\u0085", " ", "a", "é", ".",
+                "(", "\n", "Ô", "…", "\u0081", "’"]  # fmt: skip
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        expected = _reference_mojibake(text)
+        assert list(find_mojibake(text)) == expected, repr(text)
+        found += len(expected)
+    assert found > 1000
