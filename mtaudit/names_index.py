@@ -267,42 +267,76 @@ def entities_from_rows(rows: Sequence[Any]) -> list[Entity]:
     return out
 
 
-@dataclass
-class TokenStream:
-    """The folded token stream of one text and the way back to its offsets."""
+# The token regex with a capture group: ``split`` returns the separators at even
+# positions and the tokens at odd ones, in one C-level pass.
+_SPLIT = re.compile(f"({TOKEN.pattern})")
+# Without combining marks in the text a token is just a run of letters, which
+# ``re`` scans much faster than the nested pattern above.
+_SPLIT_PLAIN = re.compile(r"([^\W\d_]+)")
+_MARK = re.compile("[\u0300-\u036f]")
 
-    text: str
-    tokens: list[tuple[int, int]]  # (start, end) of each letter run
-    folded: list[str]
-    stream: str
-    stream_starts: dict[int, int]  # stream offset of a token -> token index
+
+@lru_cache(maxsize=65536)
+def fold_token(token: str) -> str:
+    """A token's place in the stream: its folded form, or ``#`` when nothing is left."""
+    return fold(token) or "#"
+
+
+@lru_cache(maxsize=65536)
+def _glue(sep: str) -> str:
+    """What the stream puts between two tokens for the text ``sep`` between them:
+    a space when a name may span it (see ``_JOIN``), else a ``#`` barrier."""
+    return " " if sep == " " or _JOIN.fullmatch(sep) else " # "
+
+
+class TokenStream:
+    """The folded token stream of one text and the way back to its offsets.
+
+    Built with C-level passes only (``re.split``, ``map`` over cached per-token
+    and per-separator functions, ``itertools.accumulate``); the stream-offset map
+    used by :func:`find_matches` is built on first use.
+    """
+
+    __slots__ = (
+        "text", "tokens", "starts", "ends", "words", "folded", "stream", "_parts", "_starts"
+    )
+
+    def __init__(self, text: str) -> None:
+        splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
+        parts = splitter.split(text)  # [sep, token, sep, token, ..., sep]
+        self.text = text
+        words: list[str] = parts[1::2]
+        self.words = words  # the text of each token
+        bounds = list(itertools.accumulate(map(len, parts)))
+        # token k is parts[2k+1]: it starts where parts[2k] ends
+        starts: list[int] = bounds[0:-1:2]
+        ends: list[int] = bounds[1::2]
+        self.starts = starts  # sorted, like the ends: tokens do not overlap
+        self.ends = ends
+        self.tokens: list[tuple[int, int]] = list(zip(starts, ends))
+        folded = list(map(fold_token, words))
+        self.folded: list[str] = folded
+        glue = list(map(_glue, parts[2:-1:2]))
+        if words:
+            glue.append(" ")
+        seq: list[str] = [""] * (2 * len(words))
+        seq[0::2] = folded
+        seq[1::2] = glue
+        self._parts = seq
+        self.stream = " " + "".join(seq)
+        self._starts: dict[int, int] | None = None
+
+    @property
+    def stream_starts(self) -> dict[int, int]:
+        """Stream offset of a token -> token index."""
+        if self._starts is None:
+            offsets = itertools.accumulate(map(len, self._parts), initial=1)
+            self._starts = dict(zip(itertools.islice(offsets, 0, None, 2), range(len(self.words))))
+        return self._starts
 
 
 def token_stream(text: str) -> TokenStream:
-    tokens: list[tuple[int, int]] = []
-    folded: list[str] = []
-    parts: list[str] = [" "]
-    starts: dict[int, int] = {}
-    pos = 1
-    prev_end = -1
-    for m in TOKEN.finditer(text):
-        start, end = m.span()
-        f = fold(m.group()) or "#"
-        if (
-            prev_end >= 0
-            and (start - prev_end != 1 or text[prev_end] != " ")
-            and not _JOIN.fullmatch(text, prev_end, start)
-        ):
-            parts.append("# ")
-            pos += 2
-        starts[pos] = len(tokens)
-        tokens.append((start, end))
-        folded.append(f)
-        parts.append(f)
-        parts.append(" ")
-        pos += len(f) + 1
-        prev_end = end
-    return TokenStream(text, tokens, folded, "".join(parts), starts)
+    return TokenStream(text)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from mtaudit.names_index import (
     entities_from_rows,
     find_matches,
     fold,
+    fold_token,
     fold_phrase,
     has_non_ascii_letters,
     is_common_word,
@@ -99,9 +100,17 @@ def _credits(ctx: Context) -> frozenset[str]:
 # --------------------------------------------------------------------------- context
 
 
+# Every ``_URL_HINT`` match contains "://", "@", "www." or a dot followed by a
+# letter ([a-z] under IGNORECASE, as in the hint): a text without any of them has
+# no zones, and this check is a fast C-level scan.
+_URL_MAYBE = re.compile(r"www\.|\.[a-z]", re.IGNORECASE)
+
+
 def _zones(text: str) -> list[tuple[int, int]]:
     """URLs, e-mail addresses, handles and domain names: never names to check."""
     out: list[tuple[int, int]] = []
+    if "@" not in text and "://" not in text and not _URL_MAYBE.search(text):
+        return out
     for hint in _URL_HINT.finditer(text):
         if out and hint.start() < out[-1][1]:
             continue
@@ -319,11 +328,16 @@ class _Mention:
 
 
 def _glossary_hits(
-    doc: Document, ctx: Context, ts: TokenStream, index: NameIndex
+    doc: Document,
+    ctx: Context,
+    ts: TokenStream,
+    index: NameIndex,
+    zone_spans: list[tuple[int, int]],
+    dateline_spans: list[tuple[int, int]],
 ) -> tuple[list[NameHit], list[tuple[int, int]]]:
     text = doc.text
-    zones = SpanSet(_zones(text))
-    datelines = SpanSet(_datelines(text))
+    zones = SpanSet(zone_spans)
+    datelines = SpanSet(dateline_spans)
     ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
     credits = _credits(ctx)
     mentions: list[_Mention] = []
@@ -604,6 +618,109 @@ def _phrase_hits(
     return hits
 
 
+# ----------------------------------------------------------- word facts and plan
+#
+# Facts about a word that depend on nothing but the word (no glossary, no
+# position), learnt once per distinct spelling and kept in module-level sets so
+# that a document's words are classified by C-level set intersections. Bounded:
+# everything is forgotten when more than _FACTS_LIMIT words have been seen.
+
+_FACTS_LIMIT = 200_000
+_SEEN: set[str] = set()
+_CAP: set[str] = set()  # first letter a capital: runs and word groups use these
+_CAP_MARKED: set[str] = set()  # ... with non-ASCII letters
+_CAPS_VOWEL5: set[str] = set()  # in capitals, 5+ letters, a vowel: a `_surname_caps` surname
+_FUZZY: set[str] = set()  # capitalized, 3+ letters, a rare folded form of 6+ letters
+_LOST_KEY: dict[str, str] = {}  # capitalized marked word -> key of its letters-lost remnant
+
+
+def _learn(words: Iterable[str]) -> None:
+    for w in words:
+        _SEEN.add(w)
+        if len(w) >= 5 and _all_caps(w) and any(c in "AEIOUY" for c in strip_marks(w)):
+            _CAPS_VOWEL5.add(w)
+        if not w[0].isupper():
+            continue
+        _CAP.add(w)
+        key = fold(w) or "#"  # as in the token stream
+        if len(w) >= 3 and len(key) >= 6 and not is_common_word(key) and zipf(key) < 2.5:
+            _FUZZY.add(w)
+        if has_non_ascii_letters(w):
+            _CAP_MARKED.add(w)
+            lost = fold(delete_non_ascii_letters(w))
+            if lost != key and len(lost) >= 3 and not is_common_word(lost):
+                _LOST_KEY[w] = lost
+
+
+def _doc_plan(ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool, bool]:
+    """Which parts of :func:`_doc_hits` can report anything: (phrases, words,
+    surnames in capitals). Exact in the safe direction: each test is a necessary
+    condition of its part reporting a hit, computed on all of the document's
+    words (the parts see a subset: zones and taken spans removed).
+
+    - phrases need two capitalized runs with one folded form but different
+      spellings, the best one with non-ASCII letters: two capitalized words with
+      one folded form, and a capitalized word with non-ASCII letters;
+    - word groups need two spellings of one folded form (MT103/MT105), or a
+      marked word whose letters-lost key is some word's folded form, or a fuzzy
+      candidate with a reference surname, or two fuzzy candidates one edit apart;
+    - a surname in capitals needs a word in ``_CAPS_VOWEL5``.
+    """
+    distinct = set(ts.words)
+    new = distinct.difference(_SEEN)
+    if new:
+        if len(_SEEN) + len(new) > _FACTS_LIMIT:  # forget all, learn this document's
+            for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY):
+                facts.clear()
+            new = distinct
+        _learn(new)
+    caps = distinct.intersection(_CAP)
+    collide = len(set(map(fold_token, caps))) < len(caps)
+    marked = distinct.intersection(_CAP_MARKED)
+    phrase_ok = collide and bool(marked)
+    words_ok = collide
+    if not words_ok and marked:
+        lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
+        words_ok = bool(lost) and not lost.isdisjoint(ts.folded)
+    if not words_ok:
+        fuzzy = distinct.intersection(_FUZZY)
+        if fuzzy:
+            keys = set(map(fold_token, fuzzy))
+            words_ok = bool(reference) or _one_edit_pair(keys)
+    surname_ok = not _CAPS_VOWEL5.isdisjoint(distinct)
+    return phrase_ok, words_ok, surname_ok
+
+
+def _one_edit_pair(keys: set[str]) -> bool:
+    """Two keys that :func:`_fuzzy_hits` would compare and find one edit apart."""
+    from rapidfuzz.distance import Levenshtein
+
+    ordered = sorted(keys)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if a[0] != b[0]:
+                break
+            if abs(len(a) - len(b)) > 1 or a.startswith(b) or b.startswith(a):
+                continue
+            if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
+def _covered(ts: TokenStream, spans: Iterable[tuple[int, int]]) -> set[int]:
+    """Indexes of the tokens that overlap any of ``spans`` (the same test as
+    :meth:`SpanSet.overlaps`, token by token), by bisection on the sorted token
+    starts and ends instead of one test per token."""
+    out: set[int] = set()
+    starts, ends = ts.starts, ts.ends
+    for s, e in spans:
+        lo = bisect.bisect_right(ends, s)  # first token that ends after s
+        hi = bisect.bisect_left(starts, e)  # tokens before hi start before e
+        if lo < hi:
+            out.update(range(lo, hi))
+    return out
+
+
 def _doc_hits(
     doc: Document,
     ts: TokenStream,
@@ -611,21 +728,47 @@ def _doc_hits(
     hard: list[tuple[int, int]],
     verified: list[tuple[int, int]],
     reference: dict[str, str],
+    zone_spans: list[tuple[int, int]],
 ) -> list[NameHit]:
-    """Inconsistent spellings of one name inside the document, glossary or not."""
+    """Inconsistent spellings of one name inside the document, glossary or not.
+
+    ``zone_spans`` are the URL zones and datelines. :func:`_doc_plan` says, from
+    the distinct words alone, which parts can report anything; the others are
+    skipped (most documents: all of them)."""
+    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference)
+    if not (phrase_ok or words_ok or surname_ok):
+        return []
     text = doc.text
-    zones = SpanSet(_zones(text) + _datelines(text))
-    hits: list[NameHit] = _phrase_hits(text, ts, zones, SpanSet(hard), set(verified))
-    taken = SpanSet(hard + verified + [(h.start, h.end) for h in hits])
+    zones = SpanSet(zone_spans)
+    hits: list[NameHit] = (
+        _phrase_hits(text, ts, zones, SpanSet(hard), set(verified)) if phrase_ok else []
+    )
+    taken_spans = hard + verified + [(h.start, h.end) for h in hits]
+    if words_ok:
+        hits.extend(_word_hits(text, ts, index, zone_spans + taken_spans, reference))
+    if surname_ok:
+        hits.extend(_surname_caps(text, ts, index, zones, SpanSet(taken_spans)))
+    return hits
+
+
+def _word_hits(
+    text: str,
+    ts: TokenStream,
+    index: NameIndex,
+    skip_spans: list[tuple[int, int]],
+    reference: dict[str, str],
+) -> list[NameHit]:
+    """One word spelled in several ways: capitals (MT103), marks (MT105), letters
+    lost against an accented spelling (MT105), one-letter variants (fuzzy)."""
+    hits: list[NameHit] = []
+    skip = _covered(ts, skip_spans)
     groups: dict[str, list[int]] = defaultdict(list)
     lower: dict[str, list[int]] = defaultdict(list)
-    for i, (start, end) in enumerate(ts.tokens):
-        word = text[start:end]
-        if len(word) < 3:
+    folded = ts.folded
+    for i, word in enumerate(ts.words):
+        if len(word) < 3 or i in skip:
             continue
-        if _inside(zones, start, end) or _inside(taken, start, end):
-            continue
-        (groups if word[0].isupper() else lower)[ts.folded[i]].append(i)
+        (groups if word[0].isupper() else lower)[folded[i]].append(i)
     names = index.name_keys
 
     def best_form(idxs: list[int]) -> tuple[str, Counter[str]]:
@@ -705,7 +848,6 @@ def _doc_hits(
                 )
             )
     hits.extend(_fuzzy_hits(text, ts, groups, bests, names, reference))
-    hits.extend(_surname_caps(text, ts, index, zones, taken))
     return hits
 
 
@@ -719,14 +861,15 @@ def _surname_caps(
     """A given name followed by a surname in capitals ("Jaume COLLBONI"): the
     French and Spanish "Prénom NOM" convention copied into English text."""
     out: list[NameHit] = []
-    for i in range(len(ts.tokens) - 1):
+    words = ts.words
+    surnames = _CAPS_VOWEL5.intersection(words)
+    # the words that can be `last` below: in capitals, five letters, a vowel
+    for i in [k - 1 for k, w in enumerate(words) if w in surnames and k > 0]:
         (s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
-        first, last = text[s1:e1], text[s2:e2]
-        if text[e1:s2] != " " or len(last) < 5 or not _all_caps(last) or len(first) < 2:
+        first, last = words[i], words[i + 1]
+        if text[e1:s2] != " " or len(first) < 2:
             continue
         if not (first[0].isupper() and first[1:].islower()) or zipf(ts.folded[i]) >= 4.0:
-            continue
-        if not any(c in "AEIOUY" for c in strip_marks(last)):
             continue
         if _credit_or_abbreviation(text, s2, e2):
             continue
@@ -848,7 +991,9 @@ def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
 def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     ts = token_stream(doc.text)
-    glossary, verified = _glossary_hits(doc, ctx, ts, index)
+    zone_spans = _zones(doc.text)
+    dateline_spans = _datelines(doc.text)
+    glossary, verified = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
     # surnames of glossary people the document spells correctly
     reference: dict[str, str] = {}
     for s, e in verified:
@@ -862,7 +1007,9 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
             reference[fold(words[-1])] = words[-1]
     moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
-    hits = moji + glossary + _doc_hits(doc, ts, index, hard, verified, reference)
+    hits = moji + glossary + _doc_hits(
+        doc, ts, index, hard, verified, reference, zone_spans + dateline_spans
+    )
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []
     for h in hits:
