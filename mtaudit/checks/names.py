@@ -652,55 +652,88 @@ def _learn(words: Iterable[str]) -> None:
                 _LOST_KEY[w] = lost
 
 
-def _doc_plan(ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool, bool]:
+def _doc_plan(
+    ts: TokenStream,
+    reference: dict[str, str],
+    zone_spans: list[tuple[int, int]],
+    hard: list[tuple[int, int]],
+    verified: list[tuple[int, int]],
+) -> tuple[bool, bool, bool]:
     """Which parts of :func:`_doc_hits` can report anything: (phrases, words,
     surnames in capitals). Exact in the safe direction: each test is a necessary
-    condition of its part reporting a hit, computed on all of the document's
-    words (the parts see a subset: zones and taken spans removed).
+    condition of its part reporting a hit, computed on the distinct words of the
+    tokens that part may look at, or a superset of them (each part skips tokens
+    under some of the spans; the plan removes only spans the part surely skips).
 
-    - phrases need two capitalized runs with one folded form but different
-      spellings, the best one with non-ASCII letters: two capitalized words with
-      one folded form, and a capitalized word with non-ASCII letters;
-    - word groups need two spellings of one folded form (MT103/MT105), or a
-      marked word whose letters-lost key is some word's folded form, or a fuzzy
-      candidate with a reference surname, or two fuzzy candidates one edit apart;
-    - a surname in capitals needs a word in ``_CAPS_VOWEL5``.
+    - phrases (runs outside zones and ``hard``) need two capitalized runs with one
+      folded form but different spellings, the best one with non-ASCII letters:
+      two capitalized words with one folded form, and a capitalized marked word;
+    - word groups (tokens outside zones, ``hard`` and ``verified``) need two
+      spellings of one folded form (MT103/MT105), or a marked capitalized word
+      whose letters-lost key is some word's folded form, or a fuzzy candidate one
+      edit from a reference surname or from another candidate;
+    - a surname in capitals (outside the same spans) needs a ``_CAPS_VOWEL5`` word.
     """
-    distinct = set(ts.words)
-    new = distinct.difference(_SEEN)
+    phrase_words = _words_outside(ts, zone_spans + hard)
+    new = phrase_words.difference(_SEEN)
     if new:
         if len(_SEEN) + len(new) > _FACTS_LIMIT:  # forget all, learn this document's
             for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY):
                 facts.clear()
-            new = distinct
+            new = phrase_words
         _learn(new)
-    caps = distinct.intersection(_CAP)
-    collide = len(set(map(fold_token, caps))) < len(caps)
-    marked = distinct.intersection(_CAP_MARKED)
-    phrase_ok = collide and bool(marked)
-    words_ok = collide
-    if not words_ok and marked:
-        lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
-        words_ok = bool(lost) and not lost.isdisjoint(ts.folded)
+    phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
+    words = _words_outside(ts, zone_spans + hard + verified) if verified else phrase_words
+    words_ok = _collide(words)
     if not words_ok:
-        fuzzy = distinct.intersection(_FUZZY)
+        marked = _CAP_MARKED.intersection(words)
+        lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
+        words_ok = bool(lost) and not lost.isdisjoint(map(fold_token, words))
+    if not words_ok:
+        fuzzy = _FUZZY.intersection(words)
         if fuzzy:
             keys = set(map(fold_token, fuzzy))
-            words_ok = bool(reference) or _one_edit_pair(keys)
-    surname_ok = not _CAPS_VOWEL5.isdisjoint(distinct)
+            words_ok = _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
+    surname_ok = not _CAPS_VOWEL5.isdisjoint(words)
     return phrase_ok, words_ok, surname_ok
 
 
-def _one_edit_pair(keys: set[str]) -> bool:
-    """Two keys that :func:`_fuzzy_hits` would compare and find one edit apart."""
+def _words_outside(ts: TokenStream, spans: list[tuple[int, int]]) -> set[str]:
+    """The distinct words of the tokens that overlap none of ``spans``."""
+    words = ts.words
+    if not spans:
+        return set(words)
+    starts, ends = ts.starts, ts.ends
+    out: set[str] = set()
+    prev = 0
+    for s, e in sorted(spans):
+        lo = bisect.bisect_right(ends, s)  # as in _covered
+        hi = bisect.bisect_left(starts, e)
+        if lo < hi:
+            if lo > prev:
+                out.update(words[prev:lo])
+            prev = max(prev, hi)
+    out.update(words[prev:])
+    return out
+
+
+def _collide(words: set[str]) -> bool:
+    """Two capitalized words with one folded form ("Madrid", "MADRID")."""
+    caps = _CAP.intersection(words)
+    return len(set(map(fold_token, caps))) < len(caps)
+
+
+def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
+    """A key and another key (or ``others`` item) that :func:`_fuzzy_hits` would
+    compare and find one edit apart: same first letter, lengths at most one
+    apart, neither a prefix of the other, Levenshtein distance 1."""
     from rapidfuzz.distance import Levenshtein
 
-    ordered = sorted(keys)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if a[0] != b[0]:
-                break
-            if abs(len(a) - len(b)) > 1 or a.startswith(b) or b.startswith(a):
+    for a in keys:
+        for b in others:
+            if a == b or a[0] != b[0] or abs(len(a) - len(b)) > 1:
+                continue
+            if a.startswith(b) or b.startswith(a):
                 continue
             if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
                 return True
@@ -735,7 +768,7 @@ def _doc_hits(
     ``zone_spans`` are the URL zones and datelines. :func:`_doc_plan` says, from
     the distinct words alone, which parts can report anything; the others are
     skipped (most documents: all of them)."""
-    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference)
+    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified)
     if not (phrase_ok or words_ok or surname_ok):
         return []
     text = doc.text
