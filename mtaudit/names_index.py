@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -130,6 +131,32 @@ class NameIndex:
         return self.forms.get(key, [])
 
     name_keys: set[str] = field(default_factory=set)  # keys of correct forms
+    _accepted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _person: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def sole_person(self, key: str) -> int:
+        """The entity of ``key`` when all its forms are one person's, else -1
+        (memoized per key)."""
+        out = self._person.get(key)
+        if out is None:
+            entities = {f.entity for f in self.lookup(key)}
+            out = -1
+            if len(entities) == 1:
+                (entity,) = entities
+                if self.entities[entity].type == "person":
+                    out = entity
+            self._person[key] = out
+        return out
+
+    def accepted(self, key: str) -> frozenset[str]:
+        """Every surface accepted by some form of ``key`` (memoized per key):
+        ``surface in index.accepted(key)`` is ``any(surface in f.accepted for f
+        in index.lookup(key))``."""
+        out = self._accepted.get(key)
+        if out is None:
+            out = frozenset().union(*(f.accepted for f in self.lookup(key)))
+            self._accepted[key] = out
+        return out
 
 
 def _surname(entity: Entity) -> str | None:
@@ -297,9 +324,7 @@ class TokenStream:
     used by :func:`find_matches` is built on first use.
     """
 
-    __slots__ = (
-        "text", "tokens", "starts", "ends", "words", "folded", "stream", "_parts", "_starts"
-    )
+    __slots__ = ("text", "tokens", "starts", "ends", "words", "folded", "stream", "_parts", "_offsets")
 
     def __init__(self, text: str) -> None:
         splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
@@ -324,47 +349,64 @@ class TokenStream:
         seq[1::2] = glue
         self._parts = seq
         self.stream = " " + "".join(seq)
-        self._starts: dict[int, int] | None = None
+        self._offsets: list[int] | None = None
+
+    def token_at(self, offset: int) -> int | None:
+        """The index of the token that starts at ``offset`` in the stream, if any."""
+        offsets = self._offsets
+        if offsets is None:  # built on first use: stream offset of each token
+            offsets = list(itertools.accumulate(map(len, self._parts), initial=1))[0:-1:2]
+            self._offsets = offsets
+        i = bisect_left(offsets, offset)
+        return i if i < len(offsets) and offsets[i] == offset else None
 
     @property
     def stream_starts(self) -> dict[int, int]:
         """Stream offset of a token -> token index."""
-        if self._starts is None:
-            offsets = itertools.accumulate(map(len, self._parts), initial=1)
-            self._starts = dict(zip(itertools.islice(offsets, 0, None, 2), range(len(self.words))))
-        return self._starts
+        self.token_at(0)
+        assert self._offsets is not None
+        return dict(zip(self._offsets, range(len(self._offsets))))
 
 
 def token_stream(text: str) -> TokenStream:
     return TokenStream(text)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     first: int  # token indexes, inclusive
     last: int
     key: str
 
 
 def find_matches(index: NameIndex, ts: TokenStream) -> list[Match]:
-    """Longest non-overlapping glossary matches on token boundaries."""
+    """Longest non-overlapping glossary matches on token boundaries.
+
+    Longest first, then leftmost: sorting (-words, first, key) tuples gives that
+    order, as two matches with the same first token and length are one key."""
     if not index.forms:
         return []
-    found: list[Match] = []
-    for end, key in index.automaton.iter(ts.stream):
-        start = end - len(key)  # `end` is the trailing space; this is the first letter
-        first = ts.stream_starts.get(start)
-        if first is None:
-            continue
-        found.append(Match(first, first + key.count(" "), key))
-    found.sort(key=lambda m: (-(m.last - m.first), m.first))
+    raw = list(index.automaton.iter(ts.stream))
+    if not raw:
+        return []
+    found: list[tuple[int, int, str]] = []
+    token_at = ts.token_at
+    for end, key in raw:
+        first = token_at(end - len(key))  # `end` is the trailing space
+        if first is not None:
+            found.append((-key.count(" "), first, key))
+    found.sort()
     taken: set[int] = set()
     out = []
-    for m in found:
-        span = range(m.first, m.last + 1)
-        if any(i in taken for i in span):
-            continue
-        taken.update(span)
-        out.append(m)
-    out.sort(key=lambda m: m.first)
+    for neg, first, key in found:
+        if neg == 0:
+            if first in taken:
+                continue
+            taken.add(first)
+        else:
+            span = range(first, first - neg + 1)
+            if not taken.isdisjoint(span):
+                continue
+            taken.update(span)
+        out.append(Match(first, first - neg, key))
+    out.sort()  # by first token: the matches do not overlap
     return out

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mtaudit.document import Document
 from mtaudit.engine import Context
@@ -318,8 +319,7 @@ def _cased(target: str, headline: bool) -> str:
 # --------------------------------------------------------------------------- glossary
 
 
-@dataclass
-class _Mention:
+class _Mention(NamedTuple):
     match: Match
     start: int
     end: int
@@ -341,32 +341,41 @@ def _glossary_hits(
     ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
     credits = _credits(ctx)
     mentions: list[_Mention] = []
+    starts, ends, lookup = ts.starts, ts.ends, index.lookup
     for m in find_matches(index, ts):
-        start, end = ts.tokens[m.first][0], ts.tokens[m.last][1]
-        if _inside(zones, start, end):
+        start, end = starts[m.first], ends[m.last]
+        if zone_spans and _inside(zones, start, end):
             continue
-        mentions.append(_Mention(m, start, end, text[start:end], index.lookup(m.key)))
+        mentions.append(_Mention(m, start, end, text[start:end], lookup(m.key)))
 
     # Which entities the document supports: a multi-word mention, or mentions
-    # written in two different ways.
+    # written in two different ways. Only needed once a mention is not verified
+    # at once (most documents spell every glossary name right): built then.
     seen: dict[int, set[str]] = defaultdict(set)
     full: set[int] = set()
-    for men in mentions:
-        for form in men.forms:
-            seen[form.entity].add(men.match.key)
-            if men.match.last > men.match.first and form.kind in ("name", "lost"):
-                full.add(form.entity)
+
+    def count_support() -> None:
+        for men in mentions:
+            for form in men.forms:
+                seen[form.entity].add(men.match.key)
+                if men.match.last > men.match.first and form.kind in ("name", "lost"):
+                    full.add(form.entity)
 
     def supported(entity: int, key: str) -> bool:
         return entity in full or len(seen[entity] - {key}) > 0
 
     hits: list[NameHit] = []
     verified: list[tuple[int, int]] = []
+    counted = False
+    accepted = index.accepted
     for men in mentions:
         surface, forms = men.surface, men.forms
-        if any(surface in f.accepted for f in forms) or _in_compound(text, men.start, men.end):
+        if surface in accepted(men.match.key) or _in_compound(text, men.start, men.end):
             verified.append((men.start, men.end))
             continue
+        if not counted:
+            count_support()
+            counted = True
         if ascii_ok and any(
             strip_marks(surface) in {strip_marks(a) for a in f.accepted} for f in forms
         ):
@@ -503,24 +512,27 @@ def _glossary_hits(
                 )
             verified.append((men.start, men.end))
             break
-    hits.extend(_variant_mix(text, mentions, index))
+    hits.extend(_variant_mix(text, ts, mentions, index))
     return hits, verified
 
 
-def _variant_mix(text: str, mentions: list[_Mention], index: NameIndex) -> list[NameHit]:
+def _variant_mix(
+    text: str, ts: TokenStream, mentions: list[_Mention], index: NameIndex
+) -> list[NameHit]:
     """Two accepted spellings of one person's surname in one document ("Zelensky"
     and "Zelenskiy"): the minority form (on a tie, the non-canonical one) is flagged."""
     from rapidfuzz.distance import Levenshtein
 
     by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
+    person, accepted = index.sole_person, index.accepted
     for men in mentions:
-        entities = {f.entity for f in men.forms}
-        if len(entities) != 1 or not any(men.surface in f.accepted for f in men.forms):
+        entity = person(men.match.key)  # "The Venetian Macao" and "Galaxy Macau" are
+        if entity < 0 or men.surface not in accepted(men.match.key):  # both right
             continue
-        if index.entities[next(iter(entities))].type != "person":
-            continue  # "The Venetian Macao" and "Galaxy Macau" are both right
-        last = TOKEN.findall(men.surface)[-1]
-        by_entity[entities.pop()].append((last, men))
+        # the last word of the mention is its last token
+        by_entity[entity].append((ts.words[men.match.last], men))
+    if all(len({ts.folded[men.match.last] for _, men in items}) < 2 for items in by_entity.values()):
+        return []  # no person written with two surnames (folded last tokens are fold(last))
     out: list[NameHit] = []
     for items in by_entity.values():
         counts = Counter(fold(last) for last, _ in items)
