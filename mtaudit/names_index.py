@@ -324,7 +324,7 @@ class TokenStream:
     used by :func:`find_matches` is built on first use.
     """
 
-    __slots__ = ("text", "tokens", "starts", "ends", "words", "folded", "stream", "_parts", "_offsets")
+    __slots__ = ("text", "starts", "ends", "words", "folded", "stream", "_parts", "_offsets", "_tokens")
 
     def __init__(self, text: str) -> None:
         splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
@@ -338,7 +338,7 @@ class TokenStream:
         ends: list[int] = bounds[1::2]
         self.starts = starts  # sorted, like the ends: tokens do not overlap
         self.ends = ends
-        self.tokens: list[tuple[int, int]] = list(zip(starts, ends))
+        self._tokens: list[tuple[int, int]] | None = None
         folded = list(map(fold_token, words))
         self.folded: list[str] = folded
         glue = list(map(_glue, parts[2:-1:2]))
@@ -350,6 +350,13 @@ class TokenStream:
         self._parts = seq
         self.stream = " " + "".join(seq)
         self._offsets: list[int] | None = None
+
+    @property
+    def tokens(self) -> list[tuple[int, int]]:
+        """(start, end) of each token (built on first use)."""
+        if self._tokens is None:
+            self._tokens = list(zip(self.starts, self.ends))
+        return self._tokens
 
     def token_at(self, offset: int) -> int | None:
         """The index of the token that starts at ``offset`` in the stream, if any."""

@@ -157,13 +157,13 @@ def _line_bounds(text: str, offset: int) -> tuple[int, int]:
 def _is_headline(text: str, start: int, end: int) -> bool:
     """The span sits on a line (or in a run of words) written in capitals."""
     ls, le = _line_bounds(text, start)
-    letters = [c for c in text[ls:le] if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) >= 0.7:
+    letters = "".join(filter(str.isalpha, text[ls:le]))  # C-level passes over the line
+    if len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) >= 0.7:
         return True
     # three or more capitalized words in a row around the span: a caps run
     before = text[max(ls, start - 60) : start].split()[-2:]
     after = text[end : min(le, end + 60)].split()[:2]
-    caps = [w for w in (*before, *after) if sum(c.isalpha() for c in w) >= 2 and w.isupper()]
+    caps = [w for w in (*before, *after) if sum(map(str.isalpha, w)) >= 2 and w.isupper()]
     return len(caps) >= 2
 
 
@@ -334,7 +334,9 @@ def _glossary_hits(
     index: NameIndex,
     zone_spans: list[tuple[int, int]],
     dateline_spans: list[tuple[int, int]],
-) -> tuple[list[NameHit], list[tuple[int, int]]]:
+) -> tuple[list[NameHit], list[tuple[int, int]], dict[str, str]]:
+    """Glossary mentions: the hits, the spans verified as names and the reference
+    surnames (folded -> surface) of glossary people spelled right."""
     text = doc.text
     zones = SpanSet(zone_spans)
     datelines = SpanSet(dateline_spans)
@@ -513,7 +515,17 @@ def _glossary_hits(
             verified.append((men.start, men.end))
             break
     hits.extend(_variant_mix(text, ts, mentions, index))
-    return hits, verified
+    # surnames of glossary people the document spells correctly; a verified span
+    # is a mention: its words are its tokens, their folded forms its key
+    reference: dict[str, str] = {}
+    if verified:
+        by_span = {(men.start, men.end): men for men in mentions}
+        for span in verified:
+            men = by_span[span]
+            last = ts.words[men.match.last]
+            if len(last) >= 7 and any(index.entities[f.entity].type == "person" for f in men.forms):
+                reference[ts.folded[men.match.last]] = last
+    return hits, verified, reference
 
 
 def _variant_mix(
@@ -686,16 +698,25 @@ def _doc_plan(
       edit from a reference surname or from another candidate;
     - a surname in capitals (outside the same spans) needs a ``_CAPS_VOWEL5`` word.
     """
-    phrase_words = _words_outside(ts, zone_spans + hard)
-    new = phrase_words.difference(_SEEN)
+    distinct = set(ts.words)
+    new = distinct.difference(_SEEN)
     if new:
         if len(_SEEN) + len(new) > _FACTS_LIMIT:  # forget all, learn this document's
             for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY):
                 facts.clear()
-            new = phrase_words
+            new = distinct
         _learn(new)
+    if not _plan_words(distinct, ts, reference)[0] and _CAPS_VOWEL5.isdisjoint(distinct):
+        return False, False, False  # nothing can fire even with every word counted
+    phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
     phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
     words = _words_outside(ts, zone_spans + hard + verified) if verified else phrase_words
+    words_ok, surname_ok = _plan_words(words, ts, reference)
+    return phrase_ok, words_ok, surname_ok
+
+
+def _plan_words(words: set[str], ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool]:
+    """(word groups, surnames in capitals) of :func:`_doc_plan` on ``words``."""
     words_ok = _collide(words)
     if not words_ok:
         marked = _CAP_MARKED.intersection(words)
@@ -706,8 +727,7 @@ def _doc_plan(
         if fuzzy:
             keys = set(map(fold_token, fuzzy))
             words_ok = _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
-    surname_ok = not _CAPS_VOWEL5.isdisjoint(words)
-    return phrase_ok, words_ok, surname_ok
+    return words_ok, not _CAPS_VOWEL5.isdisjoint(words)
 
 
 def _words_outside(ts: TokenStream, spans: list[tuple[int, int]]) -> set[str]:
@@ -1038,18 +1058,9 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
     dateline_spans = _datelines(doc.text)
-    glossary, verified = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
-    # surnames of glossary people the document spells correctly
-    reference: dict[str, str] = {}
-    for s, e in verified:
-        words = TOKEN.findall(doc.text[s:e])
-        forms = index.lookup(" ".join(fold(w) for w in words))
-        if (
-            words
-            and len(words[-1]) >= 7
-            and any(index.entities[f.entity].type == "person" for f in forms)
-        ):
-            reference[fold(words[-1])] = words[-1]
+    glossary, verified, reference = _glossary_hits(
+        doc, ctx, ts, index, zone_spans, dateline_spans
+    )
     moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
     hits = moji + glossary + _doc_hits(
