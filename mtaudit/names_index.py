@@ -133,6 +133,7 @@ class NameIndex:
     name_keys: set[str] = field(default_factory=set)  # keys of correct forms
     _accepted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _person: dict[str, int] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # for the checks
 
     def sole_person(self, key: str) -> int:
         """The entity of ``key`` when all its forms are one person's, else -1

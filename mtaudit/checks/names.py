@@ -101,10 +101,11 @@ def _credits(ctx: Context) -> frozenset[str]:
 # --------------------------------------------------------------------------- context
 
 
-# Every ``_URL_HINT`` match contains "://", "@", "www." or a dot followed by a
-# letter ([a-z] under IGNORECASE, as in the hint): a text without any of them has
-# no zones, and this check is a fast C-level scan.
-_URL_MAYBE = re.compile(r"www\.|\.[a-z]", re.IGNORECASE)
+# Every ``_URL_HINT`` match contains "://", "@", "www." or a dot followed by two
+# letters of ``[a-z]`` under IGNORECASE, which also matches "İ", "ı", "ſ" and the
+# Kelvin sign. A text with none of them has no zones. Written case-sensitively
+# and starting with the literal dot, so that ``re`` scans for it in C.
+_URL_MAYBE = re.compile(r"\.(?:(?<=[wW]{3}\.)|[a-zA-Z\u0130\u0131\u017f\u212a]{2})")
 
 
 def _zones(text: str) -> list[tuple[int, int]]:
@@ -375,14 +376,16 @@ def _glossary_hits(
         if surface in accepted(men.match.key) or _in_compound(text, men.start, men.end):
             verified.append((men.start, men.end))
             continue
-        if not counted:
-            count_support()
-            counted = True
         if ascii_ok and any(
             strip_marks(surface) in {strip_marks(a) for a in f.accepted} for f in forms
         ):
             verified.append((men.start, men.end))
             continue
+        if not _caps_fit(index, men.match.key, surface):
+            continue  # the loop below would skip every form
+        if not counted:
+            count_support()
+            counted = True
         caps = _all_caps(surface)
         in_dateline = _inside(datelines, men.start, men.end)
         headline = caps and (in_dateline or _is_headline(text, men.start, men.end))
@@ -526,6 +529,26 @@ def _glossary_hits(
             if len(last) >= 7 and any(index.entities[f.entity].type == "person" for f in men.forms):
                 reference[ts.folded[men.match.last]] = last
     return hits, verified, reference
+
+
+def _caps_fit(index: NameIndex, key: str, surface: str) -> bool:
+    """Some form of ``key`` passes the capitalization test the glossary loop starts
+    with (``_lost_caps_ok`` / ``_caps_pattern_ok``); else the mention yields nothing
+    ("who" for WHO, "metro"). Depends on the key's forms and the surface only:
+    memoized per index, bounded."""
+    memo = index.memo
+    verdict = memo.get((key, surface))
+    if verdict is None:
+        verdict = any(
+            _lost_caps_ok(surface, f.target)
+            if f.kind in ("lost", "surname-lost")
+            else _caps_pattern_ok(surface, f.target)
+            for f in index.lookup(key)
+        )
+        if len(memo) >= 100_000:
+            memo.clear()
+        memo[(key, surface)] = verdict
+    return verdict
 
 
 def _variant_mix(
