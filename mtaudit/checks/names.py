@@ -729,8 +729,33 @@ def _doc_plan(
                 facts.clear()
             new = distinct
         _learn(new)
-    if not _plan_words(distinct, ts, reference)[0] and _CAPS_VOWEL5.isdisjoint(distinct):
+    caps = list(_CAP.intersection(distinct))
+    folds = list(map(fold_token, caps))
+    collide = len(set(folds)) < len(caps)
+    surnames = _CAPS_VOWEL5.intersection(distinct)
+    others = _plan_others(distinct, ts, reference)
+    if not (collide or others or surnames):
         return False, False, False  # nothing can fire even with every word counted
+    if not others:
+        # Only two spellings of one folded form ("MADRID" in the dateline, "Madrid"
+        # verified by the glossary) or a word in capitals: do they survive where
+        # each part looks?
+        words = ts.words
+        skip = _covered(ts, zone_spans + hard)
+        phrase_ok = words_ok = False
+        if collide:
+            dup = {f for f, n in Counter(folds).items() if n > 1}
+            alive = [w for w, f in zip(caps, folds, strict=True) if f in dup]
+            alive = [w for w in alive if _alive(words, w, skip)]
+            phrase_ok = len(set(map(fold_token, alive))) < len(alive) and any(
+                _alive(words, w, skip) for w in _CAP_MARKED.intersection(distinct)
+            )
+        skip |= _covered(ts, verified)
+        if collide:
+            alive = [w for w in alive if _alive(words, w, skip)]
+            words_ok = len(set(map(fold_token, alive))) < len(alive)
+        surname_ok = any(_alive(words, w, skip) for w in surnames)
+        return phrase_ok, words_ok, surname_ok
     phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
     phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
     words = _words_outside(ts, zone_spans + hard + verified) if verified else phrase_words
@@ -740,17 +765,34 @@ def _doc_plan(
 
 def _plan_words(words: set[str], ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool]:
     """(word groups, surnames in capitals) of :func:`_doc_plan` on ``words``."""
-    words_ok = _collide(words)
-    if not words_ok:
-        marked = _CAP_MARKED.intersection(words)
-        lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
-        words_ok = bool(lost) and not lost.isdisjoint(map(fold_token, words))
-    if not words_ok:
-        fuzzy = _FUZZY.intersection(words)
-        if fuzzy:
-            keys = set(map(fold_token, fuzzy))
-            words_ok = _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
+    words_ok = _collide(words) or _plan_others(words, ts, reference)
     return words_ok, not _CAPS_VOWEL5.isdisjoint(words)
+
+
+def _plan_others(words: set[str], ts: TokenStream, reference: dict[str, str]) -> bool:
+    """The word-group tests of :func:`_doc_plan` other than two spellings of one
+    folded form: letters lost against a marked word, one-edit fuzzy pairs."""
+    marked = _CAP_MARKED.intersection(words)
+    lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
+    if lost and not lost.isdisjoint(map(fold_token, words)):
+        return True
+    fuzzy = _FUZZY.intersection(words)
+    if fuzzy:
+        keys = set(map(fold_token, fuzzy))
+        return _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
+    return False
+
+
+def _alive(words: list[str], word: str, skip: set[int]) -> bool:
+    """Some token of ``word`` is outside ``skip`` (token indexes)."""
+    i = -1
+    try:
+        while True:
+            i = words.index(word, i + 1)  # a C-level scan to the next occurrence
+            if i not in skip:
+                return True
+    except ValueError:
+        return False
 
 
 def _words_outside(ts: TokenStream, spans: list[tuple[int, int]]) -> set[str]:
@@ -784,9 +826,12 @@ def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
     apart, neither a prefix of the other, Levenshtein distance 1."""
     from rapidfuzz.distance import Levenshtein
 
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for b in others:
+        by_first[b[0]].append(b)
     for a in keys:
-        for b in others:
-            if a == b or a[0] != b[0] or abs(len(a) - len(b)) > 1:
+        for b in by_first.get(a[0], ()):
+            if a == b or abs(len(a) - len(b)) > 1:
                 continue
             if a.startswith(b) or b.startswith(a):
                 continue
