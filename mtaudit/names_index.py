@@ -317,6 +317,16 @@ def _glue(sep: str) -> str:
     return " " if sep == " " or _JOIN.fullmatch(sep) else " # "
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=131072)
+def _piece(part: str) -> str:
+    """A token's folded form or a separator's glue. A token starts with a letter,
+    a separator has none, so one cache serves both."""
+    return fold_token(part) if _LETTER.match(part) else _glue(part)
+
+
 class TokenStream:
     """The folded token stream of one text and the way back to its offsets.
 
@@ -340,14 +350,11 @@ class TokenStream:
         self.starts = starts  # sorted, like the ends: tokens do not overlap
         self.ends = ends
         self._tokens: list[tuple[int, int]] | None = None
-        folded = list(map(fold_token, words))
-        self.folded: list[str] = folded
-        glue = list(map(_glue, parts[2:-1:2]))
+        # tokens and separators in one map: folded token, glue, folded token, ...
+        seq = list(map(_piece, parts[1:-1]))
+        self.folded: list[str] = seq[0::2]
         if words:
-            glue.append(" ")
-        seq: list[str] = [""] * (2 * len(words))
-        seq[0::2] = folded
-        seq[1::2] = glue
+            seq.append(" ")
         self._parts = seq
         self.stream = " " + "".join(seq)
         self._offsets: list[int] | None = None
@@ -359,12 +366,17 @@ class TokenStream:
             self._tokens = list(zip(self.starts, self.ends))
         return self._tokens
 
-    def token_at(self, offset: int) -> int | None:
-        """The index of the token that starts at ``offset`` in the stream, if any."""
+    def offsets(self) -> list[int]:
+        """The stream offset of each token (built on first use)."""
         offsets = self._offsets
-        if offsets is None:  # built on first use: stream offset of each token
+        if offsets is None:
             offsets = list(itertools.accumulate(map(len, self._parts), initial=1))[0:-1:2]
             self._offsets = offsets
+        return offsets
+
+    def token_at(self, offset: int) -> int | None:
+        """The index of the token that starts at ``offset`` in the stream, if any."""
+        offsets = self.offsets()
         i = bisect_left(offsets, offset)
         return i if i < len(offsets) and offsets[i] == offset else None
 
@@ -378,6 +390,10 @@ class TokenStream:
 
 def token_stream(text: str) -> TokenStream:
     return TokenStream(text)
+
+
+def _second(item: tuple[int, int, str]) -> int:
+    return item[1]
 
 
 class Match(NamedTuple):
@@ -397,12 +413,17 @@ def find_matches(index: NameIndex, ts: TokenStream) -> list[Match]:
     if not raw:
         return []
     found: list[tuple[int, int, str]] = []
-    token_at = ts.token_at
+    offsets = ts.offsets()
+    n = len(offsets)
     for end, key in raw:
-        first = token_at(end - len(key))  # `end` is the trailing space
-        if first is not None:
+        start = end - len(key)  # `end` is the trailing space
+        first = bisect_left(offsets, start)
+        if first < n and offsets[first] == start:
             found.append((-key.count(" "), first, key))
     found.sort()
+    if not found or found[0][0] == 0:
+        # single words only: one token has one folded form, so no two overlap
+        return [Match(first, first, key) for _, first, key in sorted(found, key=_second)]
     taken: set[int] = set()
     out = []
     for neg, first, key in found:
