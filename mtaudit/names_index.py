@@ -69,7 +69,7 @@ def delete_non_ascii_letters(text: str) -> str:
 
 
 def has_non_ascii_letters(text: str) -> bool:
-    return any(not ch.isascii() and ch.isalpha() for ch in text)
+    return not text.isascii() and any(not ch.isascii() and ch.isalpha() for ch in text)
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +79,7 @@ def _frequencies() -> dict[str, float]:
     return dict(get_frequency_dict("en"))
 
 
+@lru_cache(maxsize=262144)
 def zipf(word: str) -> float:
     """English word frequency of a lower-case word on wordfreq's Zipf scale (0 when
     unknown); a plain dictionary lookup, fast enough for every glossary form."""

@@ -605,18 +605,15 @@ def _runs(text: str, ts: TokenStream) -> list[tuple[int, int]]:
     """Runs of two or more capitalized words joined by spaces (multi-word names),
     as token index ranges; a leading common word ("The", "In") is dropped."""
     out: list[tuple[int, int]] = []
-    i, n = 0, len(ts.tokens)
+    starts, ends, words, folded = ts.starts, ts.ends, ts.words, ts.folded
+    i, n = 0, len(words)
     while i < n:
         j = i
-        while (
-            j + 1 < n
-            and text[ts.tokens[j + 1][0]].isupper()
-            and text[ts.tokens[j][1] : ts.tokens[j + 1][0]] == " "
-        ):
+        while j + 1 < n and words[j + 1][0].isupper() and text[ends[j] : starts[j + 1]] == " ":
             j += 1
-        if text[ts.tokens[i][0]].isupper():
+        if words[i][0].isupper():
             first = i
-            while first < j and zipf(ts.folded[first]) >= 5.0:
+            while first < j and zipf(folded[first]) >= 5.0:
                 first += 1
             if j > first:
                 out.append((first, j))
@@ -914,7 +911,11 @@ def _word_hits(
         return max(counts, key=rank), counts
 
     bests: dict[str, str] = {}
+    words = ts.words
     for key, idxs in groups.items():
+        if len(idxs) == 1 or len({words[i] for i in idxs}) == 1:
+            bests[key] = words[idxs[0]]  # one spelling: best_form would pick it
+            continue
         best, counts = best_form(idxs)
         bests[key] = best
         if len(counts) < 2 or _all_caps(best):
