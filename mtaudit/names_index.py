@@ -24,9 +24,9 @@ import itertools
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from bisect import bisect_left
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -336,7 +336,17 @@ class TokenStream:
     used by :func:`find_matches` is built on first use.
     """
 
-    __slots__ = ("text", "starts", "ends", "words", "folded", "stream", "_parts", "_offsets", "_tokens")
+    __slots__ = (
+        "_offsets",
+        "_parts",
+        "_tokens",
+        "ends",
+        "folded",
+        "starts",
+        "stream",
+        "text",
+        "words",
+    )
 
     def __init__(self, text: str) -> None:
         splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
@@ -364,7 +374,7 @@ class TokenStream:
     def tokens(self) -> list[tuple[int, int]]:
         """(start, end) of each token (built on first use)."""
         if self._tokens is None:
-            self._tokens = list(zip(self.starts, self.ends))
+            self._tokens = list(zip(self.starts, self.ends, strict=False))
         return self._tokens
 
     def offsets(self) -> list[int]:
@@ -386,7 +396,7 @@ class TokenStream:
         """Stream offset of a token -> token index."""
         self.token_at(0)
         assert self._offsets is not None
-        return dict(zip(self._offsets, range(len(self._offsets))))
+        return dict(zip(self._offsets, range(len(self._offsets)), strict=False))
 
 
 def token_stream(text: str) -> TokenStream:

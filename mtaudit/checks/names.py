@@ -30,8 +30,8 @@ from mtaudit.names_index import (
     entities_from_rows,
     find_matches,
     fold,
-    fold_token,
     fold_phrase,
+    fold_token,
     has_non_ascii_letters,
     is_common_word,
     strip_marks,
@@ -566,7 +566,9 @@ def _variant_mix(
             continue
         # the last word of the mention is its last token
         by_entity[entity].append((ts.words[men.match.last], men))
-    if all(len({ts.folded[men.match.last] for _, men in items}) < 2 for items in by_entity.values()):
+    if all(
+        len({ts.folded[men.match.last] for _, men in items}) < 2 for items in by_entity.values()
+    ):
         return []  # no person written with two surnames (folded last tokens are fold(last))
     out: list[NameHit] = []
     for items in by_entity.values():
@@ -737,21 +739,21 @@ def _doc_plan(
         # Only two spellings of one folded form ("MADRID" in the dateline, "Madrid"
         # verified by the glossary) or a word in capitals: do they survive where
         # each part looks?
-        words = ts.words
+        seq = ts.words
         skip = _covered(ts, zone_spans + hard)
         phrase_ok = words_ok = False
         if collide:
             dup = {f for f, n in Counter(folds).items() if n > 1}
             alive = [w for w, f in zip(caps, folds, strict=True) if f in dup]
-            alive = [w for w in alive if _alive(words, w, skip)]
+            alive = [w for w in alive if _alive(seq, w, skip)]
             phrase_ok = len(set(map(fold_token, alive))) < len(alive) and any(
-                _alive(words, w, skip) for w in _CAP_MARKED.intersection(distinct)
+                _alive(seq, w, skip) for w in _CAP_MARKED.intersection(distinct)
             )
         skip |= _covered(ts, verified)
         if collide:
-            alive = [w for w in alive if _alive(words, w, skip)]
+            alive = [w for w in alive if _alive(seq, w, skip)]
             words_ok = len(set(map(fold_token, alive))) < len(alive)
-        surname_ok = any(_alive(words, w, skip) for w in surnames)
+        surname_ok = any(_alive(seq, w, skip) for w in surnames)
         return phrase_ok, words_ok, surname_ok
     phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
     phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
@@ -999,7 +1001,7 @@ def _surname_caps(
     surnames = _CAPS_VOWEL5.intersection(words)
     # the words that can be `last` below: in capitals, five letters, a vowel
     for i in [k - 1 for k, w in enumerate(words) if w in surnames and k > 0]:
-        (s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
+        (_s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
         first, last = words[i], words[i + 1]
         if text[e1:s2] != " " or len(first) < 2:
             continue
@@ -1127,13 +1129,13 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
     dateline_spans = _datelines(doc.text)
-    glossary, verified, reference = _glossary_hits(
-        doc, ctx, ts, index, zone_spans, dateline_spans
-    )
+    glossary, verified, reference = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
     moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
-    hits = moji + glossary + _doc_hits(
-        doc, ts, index, hard, verified, reference, zone_spans + dateline_spans
+    hits = (
+        moji
+        + glossary
+        + _doc_hits(doc, ts, index, hard, verified, reference, zone_spans + dateline_spans)
     )
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []

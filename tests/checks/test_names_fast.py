@@ -97,7 +97,7 @@ def test_token_stream_matches_the_token_by_token_build(text: str) -> None:
 
 
 def _reference_matches(index: NameIndex, text: str) -> list[tuple[int, int, str]]:
-    tokens, _, stream, starts = _reference_stream(text)
+    _tokens, _, stream, starts = _reference_stream(text)
     found = []
     for end, key in index.automaton.iter(stream):
         first = starts.get(end - len(key))
@@ -126,7 +126,7 @@ def test_find_matches_matches_the_plain_selection() -> None:
             Entity("Goran Kovačević", "person"),
         ]
     )
-    for text in _texts() + ["Novi Sad Novi Sad Novi, Sad Novi Sad Niš Vui Vučić Vucic Kovaevi"]:
+    for text in [*_texts(), "Novi Sad Novi Sad Novi, Sad Novi Sad Niš Vui Vučić Vucic Kovaevi"]:
         got = find_matches(index, token_stream(text))
         assert all(isinstance(m, Match) for m in got)
         assert [tuple(m) for m in got] == _reference_matches(index, text)
