@@ -321,11 +321,28 @@ def _glue(sep: str) -> str:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-@lru_cache(maxsize=131072)
 def _piece(part: str) -> str:
     """A token's folded form or a separator's glue. A token starts with a letter,
-    a separator has none, so one cache serves both."""
+    a separator has none, so one cache (``_PIECES``) serves both."""
     return fold_token(part) if _LETTER.match(part) else _glue(part)
+
+
+PIECES_LIMIT = 200_000
+
+
+class _Pieces(dict[str, str]):
+    """``_piece`` memoized in a plain dict, so that ``map(piece, parts)`` runs
+    ``dict.__getitem__`` in C on hits; bounded (cleared at ``PIECES_LIMIT`` entries)."""
+
+    def __missing__(self, part: str) -> str:
+        if len(self) >= PIECES_LIMIT:
+            self.clear()
+        value = self[part] = _piece(part)
+        return value
+
+
+_PIECES = _Pieces()
+piece = _PIECES.__getitem__  # folded form of a token (``fold_token``), glue of a separator
 
 
 class TokenStream:
@@ -362,7 +379,7 @@ class TokenStream:
         self.ends = ends
         self._tokens: list[tuple[int, int]] | None = None
         # tokens and separators in one map: folded token, glue, folded token, ...
-        seq = list(map(_piece, parts[1:-1]))
+        seq = list(map(piece, parts[1:-1]))
         self.folded: list[str] = seq[0::2]
         if words:
             seq.append(" ")

@@ -31,9 +31,9 @@ from mtaudit.names_index import (
     find_matches,
     fold,
     fold_phrase,
-    fold_token,
     has_non_ascii_letters,
     is_common_word,
+    piece,
     strip_marks,
     token_stream,
     zipf,
@@ -678,6 +678,7 @@ _CAP_MARKED: set[str] = set()  # ... with non-ASCII letters
 _CAPS_VOWEL5: set[str] = set()  # in capitals, 5+ letters, a vowel: a `_surname_caps` surname
 _FUZZY: set[str] = set()  # capitalized, 3+ letters, a rare folded form of 6+ letters
 _LOST_KEY: dict[str, str] = {}  # capitalized marked word -> key of its letters-lost remnant
+# ``piece(word)`` is ``fold_token(word)`` for a token, from a plain-dict cache.
 
 
 def _learn(words: Iterable[str]) -> None:
@@ -729,7 +730,7 @@ def _doc_plan(
             new = distinct
         _learn(new)
     caps = list(_CAP.intersection(distinct))
-    folds = list(map(fold_token, caps))
+    folds = list(map(piece, caps))
     collide = len(set(folds)) < len(caps)
     surnames = _CAPS_VOWEL5.intersection(distinct)
     others = _plan_others(distinct, ts, reference)
@@ -746,13 +747,13 @@ def _doc_plan(
             dup = {f for f, n in Counter(folds).items() if n > 1}
             alive = [w for w, f in zip(caps, folds, strict=True) if f in dup]
             alive = [w for w in alive if _alive(seq, w, skip)]
-            phrase_ok = len(set(map(fold_token, alive))) < len(alive) and any(
+            phrase_ok = len(set(map(piece, alive))) < len(alive) and any(
                 _alive(seq, w, skip) for w in _CAP_MARKED.intersection(distinct)
             )
         skip |= _covered(ts, verified)
         if collide:
             alive = [w for w in alive if _alive(seq, w, skip)]
-            words_ok = len(set(map(fold_token, alive))) < len(alive)
+            words_ok = len(set(map(piece, alive))) < len(alive)
         surname_ok = any(_alive(seq, w, skip) for w in surnames)
         return phrase_ok, words_ok, surname_ok
     phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
@@ -773,11 +774,11 @@ def _plan_others(words: set[str], ts: TokenStream, reference: dict[str, str]) ->
     folded form: letters lost against a marked word, one-edit fuzzy pairs."""
     marked = _CAP_MARKED.intersection(words)
     lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
-    if lost and not lost.isdisjoint(map(fold_token, words)):
+    if lost and not lost.isdisjoint(map(piece, words)):
         return True
     fuzzy = _FUZZY.intersection(words)
     if fuzzy:
-        keys = set(map(fold_token, fuzzy))
+        keys = set(map(piece, fuzzy))
         return _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
     return False
 
@@ -816,7 +817,7 @@ def _words_outside(ts: TokenStream, spans: list[tuple[int, int]]) -> set[str]:
 def _collide(words: set[str]) -> bool:
     """Two capitalized words with one folded form ("Madrid", "MADRID")."""
     caps = _CAP.intersection(words)
-    return len(set(map(fold_token, caps))) < len(caps)
+    return len(set(map(piece, caps))) < len(caps)
 
 
 def _one_edit_pair(keys: set[str], others: set[str]) -> bool:

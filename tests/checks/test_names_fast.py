@@ -96,6 +96,17 @@ def test_token_stream_matches_the_token_by_token_build(text: str) -> None:
         assert ts.token_at(offset) == starts.get(offset)
 
 
+def test_piece_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtaudit import names_index
+
+    monkeypatch.setattr(names_index, "PIECES_LIMIT", 50)
+    names_index._PIECES.clear()
+    for text in _texts()[:80]:
+        ts = token_stream(text)
+        assert ts.stream == _reference_stream(text)[2]
+        assert len(names_index._PIECES) <= 50
+
+
 def _reference_matches(index: NameIndex, text: str) -> list[tuple[int, int, str]]:
     _tokens, _, stream, starts = _reference_stream(text)
     found = []
