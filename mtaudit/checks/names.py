@@ -10,6 +10,7 @@ wins over document evidence, and a span gets at most one name finding.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -133,12 +134,9 @@ class SpanSet:
 
     def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
         ordered = sorted(spans)
-        self.starts = [s for s, _ in ordered]
-        self.max_end: list[int] = []
-        best = -1
-        for _, e in ordered:
-            best = max(best, e)
-            self.max_end.append(best)
+        self.starts: list[int] = [s for s, _ in ordered]
+        # running maximum of the ends (offsets are never negative)
+        self.max_end: list[int] = list(itertools.accumulate((e for _, e in ordered), max))
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, end)  # spans that start before `end`
@@ -740,21 +738,20 @@ def _doc_plan(
         # Only two spellings of one folded form ("MADRID" in the dateline, "Madrid"
         # verified by the glossary) or a word in capitals: do they survive where
         # each part looks?
-        seq = ts.words
-        skip = _covered(ts, zone_spans + hard)
+        skip = SpanSet(zone_spans + hard)
         phrase_ok = words_ok = False
         if collide:
             dup = {f for f, n in Counter(folds).items() if n > 1}
             alive = [w for w, f in zip(caps, folds, strict=True) if f in dup]
-            alive = [w for w in alive if _alive(seq, w, skip)]
+            alive = [w for w in alive if _alive(ts, w, skip)]
             phrase_ok = len(set(map(piece, alive))) < len(alive) and any(
-                _alive(seq, w, skip) for w in _CAP_MARKED.intersection(distinct)
+                _alive(ts, w, skip) for w in _CAP_MARKED.intersection(distinct)
             )
-        skip |= _covered(ts, verified)
+        skip = SpanSet(zone_spans + hard + verified)
         if collide:
-            alive = [w for w in alive if _alive(seq, w, skip)]
+            alive = [w for w in alive if _alive(ts, w, skip)]
             words_ok = len(set(map(piece, alive))) < len(alive)
-        surname_ok = any(_alive(seq, w, skip) for w in surnames)
+        surname_ok = any(_alive(ts, w, skip) for w in surnames)
         return phrase_ok, words_ok, surname_ok
     phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
     phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
@@ -783,13 +780,14 @@ def _plan_others(words: set[str], ts: TokenStream, reference: dict[str, str]) ->
     return False
 
 
-def _alive(words: list[str], word: str, skip: set[int]) -> bool:
-    """Some token of ``word`` is outside ``skip`` (token indexes)."""
+def _alive(ts: TokenStream, word: str, skip: SpanSet) -> bool:
+    """Some token of ``word`` overlaps none of the ``skip`` spans."""
+    words, starts, ends = ts.words, ts.starts, ts.ends
     i = -1
     try:
         while True:
             i = words.index(word, i + 1)  # a C-level scan to the next occurrence
-            if i not in skip:
+            if not skip.overlaps(starts[i], ends[i]):
                 return True
     except ValueError:
         return False
