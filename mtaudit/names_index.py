@@ -24,6 +24,7 @@ import itertools
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,7 +69,7 @@ def delete_non_ascii_letters(text: str) -> str:
 
 
 def has_non_ascii_letters(text: str) -> bool:
-    return any(not ch.isascii() and ch.isalpha() for ch in text)
+    return not text.isascii() and any(not ch.isascii() and ch.isalpha() for ch in text)
 
 
 @lru_cache(maxsize=1)
@@ -78,6 +79,7 @@ def _frequencies() -> dict[str, float]:
     return dict(get_frequency_dict("en"))
 
 
+@lru_cache(maxsize=262144)
 def zipf(word: str) -> float:
     """English word frequency of a lower-case word on wordfreq's Zipf scale (0 when
     unknown); a plain dictionary lookup, fast enough for every glossary form."""
@@ -130,6 +132,33 @@ class NameIndex:
         return self.forms.get(key, [])
 
     name_keys: set[str] = field(default_factory=set)  # keys of correct forms
+    _accepted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _person: dict[str, int] = field(default_factory=dict, repr=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # for the checks
+
+    def sole_person(self, key: str) -> int:
+        """The entity of ``key`` when all its forms are one person's, else -1
+        (memoized per key)."""
+        out = self._person.get(key)
+        if out is None:
+            entities = {f.entity for f in self.lookup(key)}
+            out = -1
+            if len(entities) == 1:
+                (entity,) = entities
+                if self.entities[entity].type == "person":
+                    out = entity
+            self._person[key] = out
+        return out
+
+    def accepted(self, key: str) -> frozenset[str]:
+        """Every surface accepted by some form of ``key`` (memoized per key):
+        ``surface in index.accepted(key)`` is ``any(surface in f.accepted for f
+        in index.lookup(key))``."""
+        out = self._accepted.get(key)
+        if out is None:
+            out = frozenset().union(*(f.accepted for f in self.lookup(key)))
+            self._accepted[key] = out
+        return out
 
 
 def _surname(entity: Entity) -> str | None:
@@ -267,70 +296,174 @@ def entities_from_rows(rows: Sequence[Any]) -> list[Entity]:
     return out
 
 
-@dataclass
-class TokenStream:
-    """The folded token stream of one text and the way back to its offsets."""
+# The token regex with a capture group: ``split`` returns the separators at even
+# positions and the tokens at odd ones, in one C-level pass.
+_SPLIT = re.compile(f"({TOKEN.pattern})")
+# Without combining marks in the text a token is just a run of letters, which
+# ``re`` scans much faster than the nested pattern above.
+_SPLIT_PLAIN = re.compile(r"([^\W\d_]+)")
+_MARK = re.compile("[\u0300-\u036f]")
 
-    text: str
-    tokens: list[tuple[int, int]]  # (start, end) of each letter run
-    folded: list[str]
-    stream: str
-    stream_starts: dict[int, int]  # stream offset of a token -> token index
+
+@lru_cache(maxsize=65536)
+def fold_token(token: str) -> str:
+    """A token's place in the stream: its folded form, or ``#`` when nothing is left."""
+    return fold(token) or "#"
+
+
+@lru_cache(maxsize=65536)
+def _glue(sep: str) -> str:
+    """What the stream puts between two tokens for the text ``sep`` between them:
+    a space when a name may span it (see ``_JOIN``), else a ``#`` barrier."""
+    return " " if sep == " " or _JOIN.fullmatch(sep) else " # "
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _piece(part: str) -> str:
+    """A token's folded form or a separator's glue. A token starts with a letter,
+    a separator has none, so one cache (``_PIECES``) serves both."""
+    return fold_token(part) if _LETTER.match(part) else _glue(part)
+
+
+PIECES_LIMIT = 200_000
+
+
+class _Pieces(dict[str, str]):
+    """``_piece`` memoized in a plain dict, so that ``map(piece, parts)`` runs
+    ``dict.__getitem__`` in C on hits; bounded (cleared at ``PIECES_LIMIT`` entries)."""
+
+    def __missing__(self, part: str) -> str:
+        if len(self) >= PIECES_LIMIT:
+            self.clear()
+        value = self[part] = _piece(part)
+        return value
+
+
+_PIECES = _Pieces()
+piece = _PIECES.__getitem__  # folded form of a token (``fold_token``), glue of a separator
+
+
+class TokenStream:
+    """The folded token stream of one text and the way back to its offsets.
+
+    Built with C-level passes only (``re.split``, ``map`` over cached per-token
+    and per-separator functions, ``itertools.accumulate``); the stream-offset map
+    used by :func:`find_matches` is built on first use.
+    """
+
+    __slots__ = (
+        "_offsets",
+        "_parts",
+        "_tokens",
+        "ends",
+        "folded",
+        "starts",
+        "stream",
+        "text",
+        "words",
+    )
+
+    def __init__(self, text: str) -> None:
+        splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
+        parts = splitter.split(text)  # [sep, token, sep, token, ..., sep]
+        self.text = text
+        words: list[str] = parts[1::2]
+        self.words = words  # the text of each token
+        bounds = list(itertools.accumulate(map(len, parts)))
+        # token k is parts[2k+1]: it starts where parts[2k] ends
+        starts: list[int] = bounds[0:-1:2]
+        ends: list[int] = bounds[1::2]
+        self.starts = starts  # sorted, like the ends: tokens do not overlap
+        self.ends = ends
+        self._tokens: list[tuple[int, int]] | None = None
+        # tokens and separators in one map: folded token, glue, folded token, ...
+        seq = list(map(piece, parts[1:-1]))
+        self.folded: list[str] = seq[0::2]
+        if words:
+            seq.append(" ")
+        self._parts = seq
+        self.stream = " " + "".join(seq)
+        self._offsets: list[int] | None = None
+
+    @property
+    def tokens(self) -> list[tuple[int, int]]:
+        """(start, end) of each token (built on first use)."""
+        if self._tokens is None:
+            self._tokens = list(zip(self.starts, self.ends, strict=False))
+        return self._tokens
+
+    def offsets(self) -> list[int]:
+        """The stream offset of each token (built on first use)."""
+        offsets = self._offsets
+        if offsets is None:
+            offsets = list(itertools.accumulate(map(len, self._parts), initial=1))[0:-1:2]
+            self._offsets = offsets
+        return offsets
+
+    def token_at(self, offset: int) -> int | None:
+        """The index of the token that starts at ``offset`` in the stream, if any."""
+        offsets = self.offsets()
+        i = bisect_left(offsets, offset)
+        return i if i < len(offsets) and offsets[i] == offset else None
+
+    @property
+    def stream_starts(self) -> dict[int, int]:
+        """Stream offset of a token -> token index."""
+        self.token_at(0)
+        assert self._offsets is not None
+        return dict(zip(self._offsets, range(len(self._offsets)), strict=False))
 
 
 def token_stream(text: str) -> TokenStream:
-    tokens: list[tuple[int, int]] = []
-    folded: list[str] = []
-    parts: list[str] = [" "]
-    starts: dict[int, int] = {}
-    pos = 1
-    prev_end = -1
-    for m in TOKEN.finditer(text):
-        start, end = m.span()
-        f = fold(m.group()) or "#"
-        if (
-            prev_end >= 0
-            and (start - prev_end != 1 or text[prev_end] != " ")
-            and not _JOIN.fullmatch(text, prev_end, start)
-        ):
-            parts.append("# ")
-            pos += 2
-        starts[pos] = len(tokens)
-        tokens.append((start, end))
-        folded.append(f)
-        parts.append(f)
-        parts.append(" ")
-        pos += len(f) + 1
-        prev_end = end
-    return TokenStream(text, tokens, folded, "".join(parts), starts)
+    return TokenStream(text)
 
 
-@dataclass(frozen=True)
-class Match:
+def _second(item: tuple[int, int, str]) -> int:
+    return item[1]
+
+
+class Match(NamedTuple):
     first: int  # token indexes, inclusive
     last: int
     key: str
 
 
 def find_matches(index: NameIndex, ts: TokenStream) -> list[Match]:
-    """Longest non-overlapping glossary matches on token boundaries."""
+    """Longest non-overlapping glossary matches on token boundaries.
+
+    Longest first, then leftmost: sorting (-words, first, key) tuples gives that
+    order, as two matches with the same first token and length are one key."""
     if not index.forms:
         return []
-    found: list[Match] = []
-    for end, key in index.automaton.iter(ts.stream):
-        start = end - len(key)  # `end` is the trailing space; this is the first letter
-        first = ts.stream_starts.get(start)
-        if first is None:
-            continue
-        found.append(Match(first, first + key.count(" "), key))
-    found.sort(key=lambda m: (-(m.last - m.first), m.first))
+    raw = list(index.automaton.iter(ts.stream))
+    if not raw:
+        return []
+    found: list[tuple[int, int, str]] = []
+    offsets = ts.offsets()
+    n = len(offsets)
+    for end, key in raw:
+        start = end - len(key)  # `end` is the trailing space
+        first = bisect_left(offsets, start)
+        if first < n and offsets[first] == start:
+            found.append((-key.count(" "), first, key))
+    found.sort()
+    if not found or found[0][0] == 0:
+        # single words only: one token has one folded form, so no two overlap
+        return [Match(first, first, key) for _, first, key in sorted(found, key=_second)]
     taken: set[int] = set()
     out = []
-    for m in found:
-        span = range(m.first, m.last + 1)
-        if any(i in taken for i in span):
-            continue
-        taken.update(span)
-        out.append(m)
-    out.sort(key=lambda m: m.first)
+    for neg, first, key in found:
+        if neg == 0:
+            if first in taken:
+                continue
+            taken.add(first)
+        else:
+            span = range(first, first - neg + 1)
+            if not taken.isdisjoint(span):
+                continue
+            taken.update(span)
+        out.append(Match(first, first - neg, key))
+    out.sort()  # by first token: the matches do not overlap
     return out

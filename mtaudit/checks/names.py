@@ -10,10 +10,12 @@ wins over document evidence, and a span gets at most one name finding.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mtaudit.document import Document
 from mtaudit.engine import Context
@@ -32,6 +34,7 @@ from mtaudit.names_index import (
     fold_phrase,
     has_non_ascii_letters,
     is_common_word,
+    piece,
     strip_marks,
     token_stream,
     zipf,
@@ -99,9 +102,18 @@ def _credits(ctx: Context) -> frozenset[str]:
 # --------------------------------------------------------------------------- context
 
 
+# Every ``_URL_HINT`` match contains "://", "@", "www." or a dot followed by two
+# letters of ``[a-z]`` under IGNORECASE, which also matches "İ", "ı", "ſ" and the
+# Kelvin sign. A text with none of them has no zones. Written case-sensitively
+# and starting with the literal dot, so that ``re`` scans for it in C.
+_URL_MAYBE = re.compile(r"\.(?:(?<=[wW]{3}\.)|[a-zA-Z\u0130\u0131\u017f\u212a]{2})")
+
+
 def _zones(text: str) -> list[tuple[int, int]]:
     """URLs, e-mail addresses, handles and domain names: never names to check."""
     out: list[tuple[int, int]] = []
+    if "@" not in text and "://" not in text and not _URL_MAYBE.search(text):
+        return out
     for hint in _URL_HINT.finditer(text):
         if out and hint.start() < out[-1][1]:
             continue
@@ -122,12 +134,9 @@ class SpanSet:
 
     def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
         ordered = sorted(spans)
-        self.starts = [s for s, _ in ordered]
-        self.max_end: list[int] = []
-        best = -1
-        for _, e in ordered:
-            best = max(best, e)
-            self.max_end.append(best)
+        self.starts: list[int] = [s for s, _ in ordered]
+        # running maximum of the ends (offsets are never negative)
+        self.max_end: list[int] = list(itertools.accumulate((e for _, e in ordered), max))
 
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self.starts, end)  # spans that start before `end`
@@ -147,13 +156,13 @@ def _line_bounds(text: str, offset: int) -> tuple[int, int]:
 def _is_headline(text: str, start: int, end: int) -> bool:
     """The span sits on a line (or in a run of words) written in capitals."""
     ls, le = _line_bounds(text, start)
-    letters = [c for c in text[ls:le] if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) >= 0.7:
+    letters = "".join(filter(str.isalpha, text[ls:le]))  # C-level passes over the line
+    if len(letters) >= 8 and sum(map(str.isupper, letters)) / len(letters) >= 0.7:
         return True
     # three or more capitalized words in a row around the span: a caps run
     before = text[max(ls, start - 60) : start].split()[-2:]
     after = text[end : min(le, end + 60)].split()[:2]
-    caps = [w for w in (*before, *after) if sum(c.isalpha() for c in w) >= 2 and w.isupper()]
+    caps = [w for w in (*before, *after) if sum(map(str.isalpha, w)) >= 2 and w.isupper()]
     return len(caps) >= 2
 
 
@@ -309,8 +318,7 @@ def _cased(target: str, headline: bool) -> str:
 # --------------------------------------------------------------------------- glossary
 
 
-@dataclass
-class _Mention:
+class _Mention(NamedTuple):
     match: Match
     start: int
     end: int
@@ -319,38 +327,51 @@ class _Mention:
 
 
 def _glossary_hits(
-    doc: Document, ctx: Context, ts: TokenStream, index: NameIndex
-) -> tuple[list[NameHit], list[tuple[int, int]]]:
+    doc: Document,
+    ctx: Context,
+    ts: TokenStream,
+    index: NameIndex,
+    zone_spans: list[tuple[int, int]],
+    dateline_spans: list[tuple[int, int]],
+) -> tuple[list[NameHit], list[tuple[int, int]], dict[str, str]]:
+    """Glossary mentions: the hits, the spans verified as names and the reference
+    surnames (folded -> surface) of glossary people spelled right."""
     text = doc.text
-    zones = SpanSet(_zones(text))
-    datelines = SpanSet(_datelines(text))
+    zones = SpanSet(zone_spans)
+    datelines = SpanSet(dateline_spans)
     ascii_ok = bool(ctx.option("ascii-names", False, code="MT102"))
     credits = _credits(ctx)
     mentions: list[_Mention] = []
+    starts, ends, lookup = ts.starts, ts.ends, index.lookup
     for m in find_matches(index, ts):
-        start, end = ts.tokens[m.first][0], ts.tokens[m.last][1]
-        if _inside(zones, start, end):
+        start, end = starts[m.first], ends[m.last]
+        if zone_spans and _inside(zones, start, end):
             continue
-        mentions.append(_Mention(m, start, end, text[start:end], index.lookup(m.key)))
+        mentions.append(_Mention(m, start, end, text[start:end], lookup(m.key)))
 
     # Which entities the document supports: a multi-word mention, or mentions
-    # written in two different ways.
+    # written in two different ways. Only needed once a mention is not verified
+    # at once (most documents spell every glossary name right): built then.
     seen: dict[int, set[str]] = defaultdict(set)
     full: set[int] = set()
-    for men in mentions:
-        for form in men.forms:
-            seen[form.entity].add(men.match.key)
-            if men.match.last > men.match.first and form.kind in ("name", "lost"):
-                full.add(form.entity)
+
+    def count_support() -> None:
+        for men in mentions:
+            for form in men.forms:
+                seen[form.entity].add(men.match.key)
+                if men.match.last > men.match.first and form.kind in ("name", "lost"):
+                    full.add(form.entity)
 
     def supported(entity: int, key: str) -> bool:
         return entity in full or len(seen[entity] - {key}) > 0
 
     hits: list[NameHit] = []
     verified: list[tuple[int, int]] = []
+    counted = False
+    accepted = index.accepted
     for men in mentions:
         surface, forms = men.surface, men.forms
-        if any(surface in f.accepted for f in forms) or _in_compound(text, men.start, men.end):
+        if surface in accepted(men.match.key) or _in_compound(text, men.start, men.end):
             verified.append((men.start, men.end))
             continue
         if ascii_ok and any(
@@ -358,6 +379,11 @@ def _glossary_hits(
         ):
             verified.append((men.start, men.end))
             continue
+        if not _caps_fit(index, men.match.key, surface):
+            continue  # the loop below would skip every form
+        if not counted:
+            count_support()
+            counted = True
         caps = _all_caps(surface)
         in_dateline = _inside(datelines, men.start, men.end)
         headline = caps and (in_dateline or _is_headline(text, men.start, men.end))
@@ -489,24 +515,59 @@ def _glossary_hits(
                 )
             verified.append((men.start, men.end))
             break
-    hits.extend(_variant_mix(text, mentions, index))
-    return hits, verified
+    hits.extend(_variant_mix(text, ts, mentions, index))
+    # surnames of glossary people the document spells correctly; a verified span
+    # is a mention: its words are its tokens, their folded forms its key
+    reference: dict[str, str] = {}
+    if verified:
+        by_span = {(men.start, men.end): men for men in mentions}
+        for span in verified:
+            men = by_span[span]
+            last = ts.words[men.match.last]
+            if len(last) >= 7 and any(index.entities[f.entity].type == "person" for f in men.forms):
+                reference[ts.folded[men.match.last]] = last
+    return hits, verified, reference
 
 
-def _variant_mix(text: str, mentions: list[_Mention], index: NameIndex) -> list[NameHit]:
+def _caps_fit(index: NameIndex, key: str, surface: str) -> bool:
+    """Some form of ``key`` passes the capitalization test the glossary loop starts
+    with (``_lost_caps_ok`` / ``_caps_pattern_ok``); else the mention yields nothing
+    ("who" for WHO, "metro"). Depends on the key's forms and the surface only:
+    memoized per index, bounded."""
+    memo = index.memo
+    verdict = memo.get((key, surface))
+    if verdict is None:
+        verdict = any(
+            _lost_caps_ok(surface, f.target)
+            if f.kind in ("lost", "surname-lost")
+            else _caps_pattern_ok(surface, f.target)
+            for f in index.lookup(key)
+        )
+        if len(memo) >= 100_000:
+            memo.clear()
+        memo[(key, surface)] = verdict
+    return verdict
+
+
+def _variant_mix(
+    text: str, ts: TokenStream, mentions: list[_Mention], index: NameIndex
+) -> list[NameHit]:
     """Two accepted spellings of one person's surname in one document ("Zelensky"
     and "Zelenskiy"): the minority form (on a tie, the non-canonical one) is flagged."""
     from rapidfuzz.distance import Levenshtein
 
     by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
+    person, accepted = index.sole_person, index.accepted
     for men in mentions:
-        entities = {f.entity for f in men.forms}
-        if len(entities) != 1 or not any(men.surface in f.accepted for f in men.forms):
+        entity = person(men.match.key)  # "The Venetian Macao" and "Galaxy Macau" are
+        if entity < 0 or men.surface not in accepted(men.match.key):  # both right
             continue
-        if index.entities[next(iter(entities))].type != "person":
-            continue  # "The Venetian Macao" and "Galaxy Macau" are both right
-        last = TOKEN.findall(men.surface)[-1]
-        by_entity[entities.pop()].append((last, men))
+        # the last word of the mention is its last token
+        by_entity[entity].append((ts.words[men.match.last], men))
+    if all(
+        len({ts.folded[men.match.last] for _, men in items}) < 2 for items in by_entity.values()
+    ):
+        return []  # no person written with two surnames (folded last tokens are fold(last))
     out: list[NameHit] = []
     for items in by_entity.values():
         counts = Counter(fold(last) for last, _ in items)
@@ -544,18 +605,15 @@ def _runs(text: str, ts: TokenStream) -> list[tuple[int, int]]:
     """Runs of two or more capitalized words joined by spaces (multi-word names),
     as token index ranges; a leading common word ("The", "In") is dropped."""
     out: list[tuple[int, int]] = []
-    i, n = 0, len(ts.tokens)
+    starts, ends, words, folded = ts.starts, ts.ends, ts.words, ts.folded
+    i, n = 0, len(words)
     while i < n:
         j = i
-        while (
-            j + 1 < n
-            and text[ts.tokens[j + 1][0]].isupper()
-            and text[ts.tokens[j][1] : ts.tokens[j + 1][0]] == " "
-        ):
+        while j + 1 < n and words[j + 1][0].isupper() and text[ends[j] : starts[j + 1]] == " ":
             j += 1
-        if text[ts.tokens[i][0]].isupper():
+        if words[i][0].isupper():
             first = i
-            while first < j and zipf(ts.folded[first]) >= 5.0:
+            while first < j and zipf(folded[first]) >= 5.0:
                 first += 1
             if j > first:
                 out.append((first, j))
@@ -604,6 +662,196 @@ def _phrase_hits(
     return hits
 
 
+# ----------------------------------------------------------- word facts and plan
+#
+# Facts about a word that depend on nothing but the word (no glossary, no
+# position), learnt once per distinct spelling and kept in module-level sets so
+# that a document's words are classified by C-level set intersections. Bounded:
+# everything is forgotten when more than _FACTS_LIMIT words have been seen.
+
+_FACTS_LIMIT = 200_000
+_SEEN: set[str] = set()
+_CAP: set[str] = set()  # first letter a capital: runs and word groups use these
+_CAP_MARKED: set[str] = set()  # ... with non-ASCII letters
+_CAPS_VOWEL5: set[str] = set()  # in capitals, 5+ letters, a vowel: a `_surname_caps` surname
+_FUZZY: set[str] = set()  # capitalized, 3+ letters, a rare folded form of 6+ letters
+_LOST_KEY: dict[str, str] = {}  # capitalized marked word -> key of its letters-lost remnant
+# ``piece(word)`` is ``fold_token(word)`` for a token, from a plain-dict cache.
+
+
+def _learn(words: Iterable[str]) -> None:
+    for w in words:
+        _SEEN.add(w)
+        if len(w) >= 5 and _all_caps(w) and any(c in "AEIOUY" for c in strip_marks(w)):
+            _CAPS_VOWEL5.add(w)
+        if not w[0].isupper():
+            continue
+        _CAP.add(w)
+        key = fold(w) or "#"  # as in the token stream
+        if len(w) >= 3 and len(key) >= 6 and not is_common_word(key) and zipf(key) < 2.5:
+            _FUZZY.add(w)
+        if has_non_ascii_letters(w):
+            _CAP_MARKED.add(w)
+            lost = fold(delete_non_ascii_letters(w))
+            if lost != key and len(lost) >= 3 and not is_common_word(lost):
+                _LOST_KEY[w] = lost
+
+
+def _doc_plan(
+    ts: TokenStream,
+    reference: dict[str, str],
+    zone_spans: list[tuple[int, int]],
+    hard: list[tuple[int, int]],
+    verified: list[tuple[int, int]],
+) -> tuple[bool, bool, bool]:
+    """Which parts of :func:`_doc_hits` can report anything: (phrases, words,
+    surnames in capitals). Exact in the safe direction: each test is a necessary
+    condition of its part reporting a hit, computed on the distinct words of the
+    tokens that part may look at, or a superset of them (each part skips tokens
+    under some of the spans; the plan removes only spans the part surely skips).
+
+    - phrases (runs outside zones and ``hard``) need two capitalized runs with one
+      folded form but different spellings, the best one with non-ASCII letters:
+      two capitalized words with one folded form, and a capitalized marked word;
+    - word groups (tokens outside zones, ``hard`` and ``verified``) need two
+      spellings of one folded form (MT103/MT105), or a marked capitalized word
+      whose letters-lost key is some word's folded form, or a fuzzy candidate one
+      edit from a reference surname or from another candidate;
+    - a surname in capitals (outside the same spans) needs a ``_CAPS_VOWEL5`` word.
+    """
+    distinct = set(ts.words)
+    new = distinct.difference(_SEEN)
+    if new:
+        if len(_SEEN) + len(new) > _FACTS_LIMIT:  # forget all, learn this document's
+            for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY):
+                facts.clear()
+            new = distinct
+        _learn(new)
+    caps = list(_CAP.intersection(distinct))
+    folds = list(map(piece, caps))
+    collide = len(set(folds)) < len(caps)
+    surnames = _CAPS_VOWEL5.intersection(distinct)
+    others = _plan_others(distinct, ts, reference)
+    if not (collide or others or surnames):
+        return False, False, False  # nothing can fire even with every word counted
+    if not others:
+        # Only two spellings of one folded form ("MADRID" in the dateline, "Madrid"
+        # verified by the glossary) or a word in capitals: do they survive where
+        # each part looks?
+        skip = SpanSet(zone_spans + hard)
+        phrase_ok = words_ok = False
+        if collide:
+            dup = {f for f, n in Counter(folds).items() if n > 1}
+            alive = [w for w, f in zip(caps, folds, strict=True) if f in dup]
+            alive = [w for w in alive if _alive(ts, w, skip)]
+            phrase_ok = len(set(map(piece, alive))) < len(alive) and any(
+                _alive(ts, w, skip) for w in _CAP_MARKED.intersection(distinct)
+            )
+        skip = SpanSet(zone_spans + hard + verified)
+        if collide:
+            alive = [w for w in alive if _alive(ts, w, skip)]
+            words_ok = len(set(map(piece, alive))) < len(alive)
+        surname_ok = any(_alive(ts, w, skip) for w in surnames)
+        return phrase_ok, words_ok, surname_ok
+    phrase_words = _words_outside(ts, zone_spans + hard) if zone_spans or hard else distinct
+    phrase_ok = _collide(phrase_words) and not _CAP_MARKED.isdisjoint(phrase_words)
+    words = _words_outside(ts, zone_spans + hard + verified) if verified else phrase_words
+    words_ok, surname_ok = _plan_words(words, ts, reference)
+    return phrase_ok, words_ok, surname_ok
+
+
+def _plan_words(words: set[str], ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool]:
+    """(word groups, surnames in capitals) of :func:`_doc_plan` on ``words``."""
+    words_ok = _collide(words) or _plan_others(words, ts, reference)
+    return words_ok, not _CAPS_VOWEL5.isdisjoint(words)
+
+
+def _plan_others(words: set[str], ts: TokenStream, reference: dict[str, str]) -> bool:
+    """The word-group tests of :func:`_doc_plan` other than two spellings of one
+    folded form: letters lost against a marked word, one-edit fuzzy pairs."""
+    marked = _CAP_MARKED.intersection(words)
+    lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
+    if lost and not lost.isdisjoint(map(piece, words)):
+        return True
+    fuzzy = _FUZZY.intersection(words)
+    if fuzzy:
+        keys = set(map(piece, fuzzy))
+        return _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
+    return False
+
+
+def _alive(ts: TokenStream, word: str, skip: SpanSet) -> bool:
+    """Some token of ``word`` overlaps none of the ``skip`` spans."""
+    words, starts, ends = ts.words, ts.starts, ts.ends
+    i = -1
+    try:
+        while True:
+            i = words.index(word, i + 1)  # a C-level scan to the next occurrence
+            if not skip.overlaps(starts[i], ends[i]):
+                return True
+    except ValueError:
+        return False
+
+
+def _words_outside(ts: TokenStream, spans: list[tuple[int, int]]) -> set[str]:
+    """The distinct words of the tokens that overlap none of ``spans``."""
+    words = ts.words
+    if not spans:
+        return set(words)
+    starts, ends = ts.starts, ts.ends
+    out: set[str] = set()
+    prev = 0
+    for s, e in sorted(spans):
+        lo = bisect.bisect_right(ends, s)  # as in _covered
+        hi = bisect.bisect_left(starts, e)
+        if lo < hi:
+            if lo > prev:
+                out.update(words[prev:lo])
+            prev = max(prev, hi)
+    out.update(words[prev:])
+    return out
+
+
+def _collide(words: set[str]) -> bool:
+    """Two capitalized words with one folded form ("Madrid", "MADRID")."""
+    caps = _CAP.intersection(words)
+    return len(set(map(piece, caps))) < len(caps)
+
+
+def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
+    """A key and another key (or ``others`` item) that :func:`_fuzzy_hits` would
+    compare and find one edit apart: same first letter, lengths at most one
+    apart, neither a prefix of the other, Levenshtein distance 1."""
+    from rapidfuzz.distance import Levenshtein
+
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for b in others:
+        by_first[b[0]].append(b)
+    for a in keys:
+        for b in by_first.get(a[0], ()):
+            if a == b or abs(len(a) - len(b)) > 1:
+                continue
+            if a.startswith(b) or b.startswith(a):
+                continue
+            if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
+                return True
+    return False
+
+
+def _covered(ts: TokenStream, spans: Iterable[tuple[int, int]]) -> set[int]:
+    """Indexes of the tokens that overlap any of ``spans`` (the same test as
+    :meth:`SpanSet.overlaps`, token by token), by bisection on the sorted token
+    starts and ends instead of one test per token."""
+    out: set[int] = set()
+    starts, ends = ts.starts, ts.ends
+    for s, e in spans:
+        lo = bisect.bisect_right(ends, s)  # first token that ends after s
+        hi = bisect.bisect_left(starts, e)  # tokens before hi start before e
+        if lo < hi:
+            out.update(range(lo, hi))
+    return out
+
+
 def _doc_hits(
     doc: Document,
     ts: TokenStream,
@@ -611,21 +859,47 @@ def _doc_hits(
     hard: list[tuple[int, int]],
     verified: list[tuple[int, int]],
     reference: dict[str, str],
+    zone_spans: list[tuple[int, int]],
 ) -> list[NameHit]:
-    """Inconsistent spellings of one name inside the document, glossary or not."""
+    """Inconsistent spellings of one name inside the document, glossary or not.
+
+    ``zone_spans`` are the URL zones and datelines. :func:`_doc_plan` says, from
+    the distinct words alone, which parts can report anything; the others are
+    skipped (most documents: all of them)."""
+    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified)
+    if not (phrase_ok or words_ok or surname_ok):
+        return []
     text = doc.text
-    zones = SpanSet(_zones(text) + _datelines(text))
-    hits: list[NameHit] = _phrase_hits(text, ts, zones, SpanSet(hard), set(verified))
-    taken = SpanSet(hard + verified + [(h.start, h.end) for h in hits])
+    zones = SpanSet(zone_spans)
+    hits: list[NameHit] = (
+        _phrase_hits(text, ts, zones, SpanSet(hard), set(verified)) if phrase_ok else []
+    )
+    taken_spans = hard + verified + [(h.start, h.end) for h in hits]
+    if words_ok:
+        hits.extend(_word_hits(text, ts, index, zone_spans + taken_spans, reference))
+    if surname_ok:
+        hits.extend(_surname_caps(text, ts, index, zones, SpanSet(taken_spans)))
+    return hits
+
+
+def _word_hits(
+    text: str,
+    ts: TokenStream,
+    index: NameIndex,
+    skip_spans: list[tuple[int, int]],
+    reference: dict[str, str],
+) -> list[NameHit]:
+    """One word spelled in several ways: capitals (MT103), marks (MT105), letters
+    lost against an accented spelling (MT105), one-letter variants (fuzzy)."""
+    hits: list[NameHit] = []
+    skip = _covered(ts, skip_spans)
     groups: dict[str, list[int]] = defaultdict(list)
     lower: dict[str, list[int]] = defaultdict(list)
-    for i, (start, end) in enumerate(ts.tokens):
-        word = text[start:end]
-        if len(word) < 3:
+    folded = ts.folded
+    for i, word in enumerate(ts.words):
+        if len(word) < 3 or i in skip:
             continue
-        if _inside(zones, start, end) or _inside(taken, start, end):
-            continue
-        (groups if word[0].isupper() else lower)[ts.folded[i]].append(i)
+        (groups if word[0].isupper() else lower)[folded[i]].append(i)
     names = index.name_keys
 
     def best_form(idxs: list[int]) -> tuple[str, Counter[str]]:
@@ -638,7 +912,11 @@ def _doc_hits(
         return max(counts, key=rank), counts
 
     bests: dict[str, str] = {}
+    words = ts.words
     for key, idxs in groups.items():
+        if len(idxs) == 1 or len({words[i] for i in idxs}) == 1:
+            bests[key] = words[idxs[0]]  # one spelling: best_form would pick it
+            continue
         best, counts = best_form(idxs)
         bests[key] = best
         if len(counts) < 2 or _all_caps(best):
@@ -705,7 +983,6 @@ def _doc_hits(
                 )
             )
     hits.extend(_fuzzy_hits(text, ts, groups, bests, names, reference))
-    hits.extend(_surname_caps(text, ts, index, zones, taken))
     return hits
 
 
@@ -719,14 +996,15 @@ def _surname_caps(
     """A given name followed by a surname in capitals ("Jaume COLLBONI"): the
     French and Spanish "Prénom NOM" convention copied into English text."""
     out: list[NameHit] = []
-    for i in range(len(ts.tokens) - 1):
-        (s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
-        first, last = text[s1:e1], text[s2:e2]
-        if text[e1:s2] != " " or len(last) < 5 or not _all_caps(last) or len(first) < 2:
+    words = ts.words
+    surnames = _CAPS_VOWEL5.intersection(words)
+    # the words that can be `last` below: in capitals, five letters, a vowel
+    for i in [k - 1 for k, w in enumerate(words) if w in surnames and k > 0]:
+        (_s1, e1), (s2, e2) = ts.tokens[i], ts.tokens[i + 1]
+        first, last = words[i], words[i + 1]
+        if text[e1:s2] != " " or len(first) < 2:
             continue
         if not (first[0].isupper() and first[1:].islower()) or zipf(ts.folded[i]) >= 4.0:
-            continue
-        if not any(c in "AEIOUY" for c in strip_marks(last)):
             continue
         if _credit_or_abbreviation(text, s2, e2):
             continue
@@ -848,21 +1126,16 @@ def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
 def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     ts = token_stream(doc.text)
-    glossary, verified = _glossary_hits(doc, ctx, ts, index)
-    # surnames of glossary people the document spells correctly
-    reference: dict[str, str] = {}
-    for s, e in verified:
-        words = TOKEN.findall(doc.text[s:e])
-        forms = index.lookup(" ".join(fold(w) for w in words))
-        if (
-            words
-            and len(words[-1]) >= 7
-            and any(index.entities[f.entity].type == "person" for f in forms)
-        ):
-            reference[fold(words[-1])] = words[-1]
+    zone_spans = _zones(doc.text)
+    dateline_spans = _datelines(doc.text)
+    glossary, verified, reference = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
     moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
-    hits = moji + glossary + _doc_hits(doc, ts, index, hard, verified, reference)
+    hits = (
+        moji
+        + glossary
+        + _doc_hits(doc, ts, index, hard, verified, reference, zone_spans + dateline_spans)
+    )
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []
     for h in hits:
