@@ -677,12 +677,44 @@ def candidate_clauses(doc: Document, ctx: Context) -> list[Clause]:
     return doc.memo("idioms.clauses", compute)
 
 
+def model_clauses(doc: Document, ctx: Context) -> list[Clause]:
+    """The candidate clauses worth a model call: those :func:`embedding_matches`
+    could report whatever their similarity. A clause overlapping a pattern match
+    or an idiomatic English expression, a quoted gloss, or one whose every entry
+    is read literally in its sentence is skipped there in any case, so it is not
+    encoded (the result is the same, with fewer sentences sent to the model)."""
+
+    def compute() -> list[Clause]:
+        clauses = candidate_clauses(doc, ctx)
+        if not clauses:
+            return []
+        cat = catalog(ctx)
+        known = doc.memo("idioms.patterns", lambda: pattern_matches(doc, ctx))
+        english = english_idiom_spans(doc, ctx)
+        sents = doc.sentences
+        out: list[Clause] = []
+        for clause in clauses:
+            sentence = sents[clause.sentence]
+            if any(k.start < clause.end and clause.start < k.end for k in known):
+                continue
+            if any(a < clause.end and clause.start < b for a, b in english):
+                continue
+            if _is_gloss(doc.text, sentence, clause.start, clause.end):
+                continue
+            if all(_literal_use(cat.entries[e], sentence) for e in clause.entries):
+                continue
+            out.append(clause)
+        return out
+
+    return doc.memo("idioms.model_clauses", compute)
+
+
 def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
     """Encode every candidate clause of a batch of documents in one model call."""
     if ctx.embedder is None:
         return
     rend = renderings(ctx)
-    texts = [c.text for doc in docs for c in candidate_clauses(doc, ctx)]
+    texts = [c.text for doc in docs for c in model_clauses(doc, ctx)]
     if texts:
         ctx.embedder.encode(texts + rend.texts + list(rend.suggestion_of.values()))
 
@@ -732,7 +764,7 @@ def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
 
     cat = catalog(ctx)
     rend = renderings(ctx)
-    clauses = candidate_clauses(doc, ctx)
+    clauses = model_clauses(doc, ctx)
     if not clauses:
         return []
     threshold = float(ctx.option("threshold", DEFAULT_THRESHOLD))
