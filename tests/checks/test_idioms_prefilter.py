@@ -138,3 +138,22 @@ def test_a_custom_catalog_has_its_own_prefilter() -> None:
     assert custom.prefilter.candidates("Nothing here.", "nothing here.", custom, None) == []
     # 'frog' inside another word is not the word 'frog'
     assert custom.prefilter.candidates("Frogman eats", "frogman eats", custom, None) == []
+
+
+def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
+    """Clauses overlapping a pattern match are not sent to the model (MT202 skips
+    them whatever their similarity); the others are."""
+    ctx = engine_for(("MT201",)).context
+    text = (
+        "Moscow warned that Belgrade cannot keep sitting on two chairs for ever. "
+        "The ministry is burning the whole quilt because of one flea."
+    )
+    doc = Document(id="t", text=text)
+    clauses = idioms.candidate_clauses(doc, ctx)
+    kept = idioms.model_clauses(doc, ctx)
+    known = idioms.pattern_matches(doc, ctx)
+    assert known and kept and set(kept) <= set(clauses)
+    for clause in clauses:
+        if any(k.start < clause.end and clause.start < k.end for k in known):
+            assert clause not in kept
+    assert any("quilt" in clause.text for clause in kept)
