@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -376,6 +376,430 @@ def build_catalog(ctx: Context) -> list[Entry]:
     return entries
 
 
+# -- the exact prefilter ------------------------------------------------------------
+#
+# Two necessary conditions decide which rows of the catalog are tried on a
+# document, so that the common path is one pass over the text:
+#
+# - a row with ``keyword`` cells is skipped unless one of them occurs in the
+#   lower-cased text (the catalog's own prefilter);
+# - every match of a row's pattern (and of its ``context`` pattern) passes through
+#   its longest run of literal characters. From ``re``'s parse of the pattern we
+#   build two weaker regular expressions around that run (a "skeleton"): the run
+#   and what follows it, and the run and what precedes it, written backwards.
+#   Both are matched only where the run occurs, the second on the reversed text
+#   at the run's end. A skeleton is weaker than its pattern: look-behinds and
+#   negative look-aheads are dropped, classes are widened where folding the case
+#   could not be exact, and matching runs on the folded text, so wherever the
+#   pattern matches, both halves match at that occurrence of the run.
+#
+# One Aho-Corasick pass finds the keywords and the runs. Case: patterns match
+# case-insensitively; ``re`` equates a few non-ASCII characters with ASCII letters
+# (dotted capital I and dotless i with "i", long s with "s", the Kelvin sign with
+# "k"), so those are folded, and only ASCII characters make literals.
+
+_FOLD_CHARS = "\u0130\u0131\u017f"  # İ ı ſ (the Kelvin sign lower-cases to k)
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_MIN_RUN = 3  # shorter runs occur in nearly every text: no skeleton
+_ANY = "(?s:.)"
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased, with the characters IGNORECASE equates to an ASCII
+    letter mapped onto it; one character for one."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+def _sre() -> tuple[Any, Any]:
+    """``re``'s parser and its constants (private modules, stable since 3.5)."""
+    import importlib
+
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # Python 3.10
+        return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """Weaker forms of a pattern, for the folded text: every match of the pattern
+    contains an occurrence of one of ``runs`` at which ``right`` matches (from the
+    run's start on) and ``left`` matches the reversed text (from the run's end on)."""
+
+    runs: tuple[str, ...]
+    right: re.Pattern[str]
+    left: re.Pattern[str]
+
+    def possible(self, folded: str, backwards: str, spans: list[tuple[int, int]]) -> bool:
+        """Whether the pattern can match, given where the runs occur."""
+        n = len(folded)
+        return any(
+            self.right.match(folded, a) and self.left.match(backwards, n - b) for a, b in spans
+        )
+
+
+class _Unsupported(Exception):
+    """A back-reference or conditional: no skeleton through it."""
+
+
+@dataclass
+class _Option:
+    score: int  # length of the shortest run it starts from
+    runs: set[str]
+    right: str
+    right_done: bool  # reaches the end of its sequence (a parent may append)
+    left: str  # reversed
+    left_done: bool  # reaches the start of its sequence
+
+
+class _SkeletonBuilder:
+    def __init__(self, boundaries: bool) -> None:
+        _, c = _sre()
+        self.c = c
+        self.boundaries = boundaries
+        self.depth = 0  # repeats around the item being written
+        try:
+            from re._casefix import _EXTRA_CASES
+
+            self.extra: dict[int, tuple[int, ...]] | None = _EXTRA_CASES
+        except ImportError:  # Python 3.10: non-ASCII letters match any character
+            self.extra = None
+        self.repeats = (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+        self.atomic = getattr(c, "ATOMIC_GROUP", None)
+        self.categories = {
+            c.CATEGORY_DIGIT: r"\d",
+            c.CATEGORY_NOT_DIGIT: r"\D",
+            c.CATEGORY_SPACE: r"\s",
+            c.CATEGORY_NOT_SPACE: r"\S",
+            c.CATEGORY_WORD: r"\w",
+            c.CATEGORY_NOT_WORD: r"\W",
+        }
+
+    def is_char(self, op: Any, av: Any) -> bool:
+        return op is self.c.LITERAL and av < 128
+
+    # -- writing a (weaker) regular expression, forwards or backwards --
+
+    def folds(self, code: int) -> set[str] | None:
+        """The folded forms of the characters IGNORECASE equates with ``code``:
+        those whose lower case is its lower case, or one of ``re``'s extra
+        equivalents of it (dotless i for i, long s for s, final sigma for sigma,
+        ...); None when that cannot be told (then: any character)."""
+        low = chr(code).lower()
+        if len(low) != 1:
+            return None
+        if code < 128:
+            return {low}  # what folds to an ASCII letter is folded to it
+        if self.extra is None:
+            return None
+        same = {low, *map(chr, self.extra.get(ord(low), ()))}
+        return {x.translate(_FOLD) for x in same}
+
+    def any(self) -> str:
+        # "any character" inside a repeat could make the skeleton backtrack far
+        # more than its pattern: stop the skeleton there instead
+        if self.depth:
+            raise _Unsupported("any character in a repeat")
+        return _ANY
+
+    def char(self, code: int) -> str:
+        forms = self.folds(code)
+        if forms is None:
+            return self.any()
+        if len(forms) == 1:
+            return re.escape(next(iter(forms)))
+        return "[" + "".join(re.escape(x) for x in sorted(forms)) + "]"
+
+    def klass(self, items: Any) -> str:
+        """The class's members folded; negated only when they are all ASCII (an
+        ASCII letter is equated exactly with what folds to it)."""
+        c = self.c
+        chars: set[str] = set()
+        parts: list[str] = []
+        negate = ""
+        ascii_only = True
+        for op, av in items:
+            forms: set[str] | None = set()
+            if op is c.NEGATE:
+                negate = "^"
+            elif op is c.LITERAL:
+                forms = self.folds(av)
+                ascii_only = ascii_only and av < 128
+            elif op is c.RANGE and av[1] - av[0] <= 256:
+                ascii_only = ascii_only and av[1] < 128
+                for code in range(av[0], av[1] + 1):
+                    more = self.folds(code)
+                    if more is None or forms is None:
+                        forms = None
+                    else:
+                        forms |= more
+            elif op is c.CATEGORY and av in self.categories:
+                parts.append(self.categories[av])
+            else:
+                forms = None
+            if forms is None:
+                return self.any()
+            chars |= forms
+        if negate and not ascii_only:
+            return self.any()
+        body = "".join(parts) + "".join(re.escape(x) for x in sorted(chars))
+        return f"[{negate}{body}]"
+
+    def item(self, op: Any, av: Any, rev: bool) -> str:
+        c = self.c
+        if op is c.LITERAL:
+            return self.char(av)
+        if op is c.NOT_LITERAL:
+            return f"[^{re.escape(chr(av).lower())}]" if av < 128 else self.any()
+        if op is c.ANY:
+            return self.any()
+        if op is c.IN:
+            return self.klass(av)
+        if op in self.repeats:
+            high = "" if av[1] == c.MAXREPEAT else str(av[1])
+            self.depth += 1
+            try:
+                body = self.seq(av[2], rev)
+            finally:
+                self.depth -= 1
+            return f"(?:{body}){{{av[0]},{high}}}"
+        if op is c.SUBPATTERN:
+            return f"(?:{self.seq(av[-1], rev)})"
+        if op is self.atomic:
+            return f"(?:{self.seq(av, rev)})"
+        if op is c.BRANCH:
+            return "(?:" + "|".join(self.seq(alt, rev) for alt in av[1]) + ")"
+        if op is c.AT:
+            # word characters stay word characters when folded; other anchors (and
+            # all of them in a pattern matched in a sentence, whose ends are not
+            # the text's) are dropped: zero width, the expression only gets weaker
+            if not self.boundaries:
+                return ""
+            return {c.AT_BOUNDARY: r"\b", c.AT_NON_BOUNDARY: r"\B"}.get(av, "")
+        if op is c.ASSERT:
+            # a look-ahead stays one; a look-behind is one read backwards
+            if (av[0] == 1) != rev:
+                return f"(?={self.seq(av[1], rev)})"
+            return ""
+        if op is c.ASSERT_NOT:
+            return ""  # dropping a condition only makes the expression weaker
+        raise _Unsupported(op)
+
+    def seq(self, items: Any, rev: bool) -> str:
+        items = list(items)
+        return "".join(self.item(op, av, rev) for op, av in (items[::-1] if rev else items))
+
+    def prefix(self, items: list[Any], rev: bool) -> tuple[str, bool]:
+        """As many items as can be written (in reading order; ``items`` already
+        reversed when ``rev``), and whether that was all of them."""
+        out: list[str] = []
+        for op, av in items:
+            try:
+                out.append(self.item(op, av, rev))
+            except _Unsupported:
+                return "".join(out), False
+        return "".join(out), True
+
+    # -- choosing the run --
+
+    def best(self, items: Any) -> _Option | None:
+        c = self.c
+        items = list(items)
+        options: list[_Option] = []
+        for i, (op, av) in enumerate(items):
+            child: _Option | None = None
+            if self.is_char(op, av):
+                if i and self.is_char(*items[i - 1]):
+                    continue  # inside a run
+                j = i
+                while j < len(items) and self.is_char(*items[j]):
+                    j += 1
+                run = "".join(chr(a).lower() for _, a in items[i:j])
+                right, right_done = self.prefix(items[i:], False)
+                left, left_done = self.prefix(items[:j][::-1], True)
+                options.append(_Option(j - i, {run}, right, right_done, left, left_done))
+                continue
+            if op is c.SUBPATTERN:
+                child = self.best(av[-1])
+            elif op is self.atomic:
+                child = self.best(av)
+            elif op is c.BRANCH:
+                alts = [self.best(alt) for alt in av[1]]
+                if all(alts):
+                    found = [a for a in alts if a is not None]
+                    child = _Option(
+                        min(a.score for a in found),
+                        set().union(*(a.runs for a in found)),
+                        "(?:" + "|".join(a.right for a in found) + ")",
+                        all(a.right_done for a in found),
+                        "(?:" + "|".join(a.left for a in found) + ")",
+                        all(a.left_done for a in found),
+                    )
+            elif (op in self.repeats and av[0] >= 1) or op is c.ASSERT:
+                inner = self.best(av[-1])
+                if inner is not None:  # matched somewhere, not next to its neighbours
+                    options.append(
+                        _Option(inner.score, inner.runs, inner.right, False, inner.left, False)
+                    )
+                continue
+            if child is None:
+                continue
+            if child.right_done:
+                rest, child.right_done = self.prefix(items[i + 1 :], False)
+                child.right += rest
+            if child.left_done:
+                rest, child.left_done = self.prefix(items[:i][::-1], True)
+                child.left += rest
+            options.append(child)
+        return max(options, key=lambda o: o.score) if options else None
+
+
+def _skeleton(regex: re.Pattern[str], whole_text: bool = True) -> Skeleton | None:
+    """The skeleton of a pattern, or None (no long enough run on every path).
+    ``whole_text``: the pattern is searched in the whole text (not a sentence)."""
+    sre_p, _ = _sre()
+    try:
+        tree = sre_p.parse(regex.pattern, regex.flags)
+        found = _SkeletonBuilder(whole_text).best(tree)
+        if found is None or found.score < _MIN_RUN:
+            return None
+        return Skeleton(tuple(sorted(found.runs)), re.compile(found.right), re.compile(found.left))
+    except Exception:  # anything unexpected: no skeleton, the row is always tried
+        return None
+
+
+@dataclass
+class Index:
+    """The catalog's entries with what the prefilter needs; built once per
+    glossary set (``ctx.glossaries.compiled``)."""
+
+    entries: list[Entry]
+    automaton: Any  # ahocorasick: keyword or pattern run -> (entries, length, skeletons)
+    unkeyed: frozenset[int]  # entries without keywords: always tried
+    skeletons: list[Skeleton]
+    indexed: list[bool]  # per skeleton: its runs are in the automaton (else looked up)
+    needs: list[tuple[int, ...]]  # per entry: its pattern's and context's skeletons
+    _allowed: dict[str | None, frozenset[int]] = field(default_factory=dict, repr=False)
+
+    def allowed(self, wanted: str | None) -> frozenset[int]:
+        """Entries that apply to a source language (None: unknown)."""
+        if wanted not in self._allowed:
+            self._allowed[wanted] = frozenset(
+                i
+                for i, e in enumerate(self.entries)
+                if (wanted is None and not e.lang_only)
+                or (wanted is not None and (wanted in e.langs or "*" in e.langs))
+            )
+        return self._allowed[wanted]
+
+    def candidates(self, text: str, lowered: str, wanted: str | None) -> list[int]:
+        """Entries, in catalog order, whose pattern may match ``text``: allowed for
+        the language, a keyword present (in ``lowered``, ``text.lower()``), and
+        each skeleton possible."""
+        folded = lowered
+        if any(c in text for c in _FOLD_CHARS):
+            folded = text.translate(_FOLD).lower()
+        ids = set(self.unkeyed)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        if self.automaton is not None:
+            for end, (keyed, size, skeletons) in self.automaton.iter(folded):
+                if skeletons:
+                    span = (end + 1 - size, end + 1)
+                    for s in skeletons:
+                        spans.setdefault(s, []).append(span)
+                if keyed and folded is lowered:
+                    ids.update(keyed)
+            if folded is not lowered:  # keywords are matched in lower() itself
+                for _, (keyed, _, _) in self.automaton.iter(lowered):
+                    ids.update(keyed)
+        ids &= self.allowed(wanted)
+        if not ids:
+            return []
+        possible: dict[int, bool] = {}
+        backwards = ""
+        out: list[int] = []
+        for i in sorted(ids):
+            ok = True
+            for s in self.needs[i]:
+                if s not in possible:
+                    skeleton = self.skeletons[s]
+                    found = spans.get(s) if self.indexed[s] else _occurrences(folded, skeleton)
+                    if not found:
+                        possible[s] = False
+                    else:
+                        backwards = backwards or folded[::-1]
+                        possible[s] = skeleton.possible(folded, backwards, found)
+                if not possible[s]:
+                    ok = False
+                    break
+            if ok:
+                out.append(i)
+        return out
+
+
+def _occurrences(folded: str, skeleton: Skeleton) -> list[tuple[int, int]]:
+    """Where the skeleton's runs occur (for the few skeletons not in the automaton:
+    a row's context is looked at only when its pattern may match)."""
+    out: list[tuple[int, int]] = []
+    for run in skeleton.runs:
+        pos = folded.find(run)
+        while pos >= 0:
+            out.append((pos, pos + len(run)))
+            pos = folded.find(run, pos + 1)
+    return out
+
+
+def build_index(entries: list[Entry]) -> Index:
+    import ahocorasick
+
+    keyed: dict[str, list[int]] = {}
+    triggers: dict[str, list[int]] = {}
+    unkeyed: set[int] = set()
+    skeletons: list[Skeleton] = []
+    indexed: list[bool] = []
+    of_regex: dict[tuple[int, bool], int | None] = {}  # rows share compiled patterns
+    needs: list[tuple[int, ...]] = []
+    for i, entry in enumerate(entries):
+        for k in entry.keywords:
+            keyed.setdefault(k, []).append(i)
+        if not entry.keywords:
+            unkeyed.add(i)
+        own: list[int] = []
+        for regex, whole in ((entry.regex, True), (entry.context, False)):
+            if regex is None:
+                continue
+            if (id(regex), whole) not in of_regex:
+                skeleton = _skeleton(regex, whole)
+                of_regex[id(regex), whole] = None if skeleton is None else len(skeletons)
+                if skeleton is not None:
+                    if whole:  # the context's words are common: looked up when needed
+                        for run in skeleton.runs:
+                            triggers.setdefault(run, []).append(len(skeletons))
+                    skeletons.append(skeleton)
+                    indexed.append(whole)
+            s = of_regex[id(regex), whole]
+            if s is not None:
+                own.append(s)
+        needs.append(tuple(own))
+    automaton = None
+    if keyed or triggers:
+        automaton = ahocorasick.Automaton()
+        for key in keyed.keys() | triggers.keys():
+            value = (tuple(keyed.get(key, ())), len(key), tuple(triggers.get(key, ())))
+            automaton.add_word(key, value)
+        automaton.make_automaton()
+    return Index(entries, automaton, frozenset(unkeyed), skeletons, indexed, needs)
+
+
+def catalog_index(ctx: Context) -> Index:
+    return ctx.glossaries.compiled(
+        "false_friends.index",
+        lambda: build_index(ctx.glossaries.compiled("false_friends", lambda: build_catalog(ctx))),
+    )
+
+
 # -- matching -------------------------------------------------------------------
 
 
@@ -431,20 +855,19 @@ class _Candidate:
 
 def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
     """All MT70x hits of a document, overlaps resolved (longest, most confident)."""
-    entries: list[Entry] = ctx.glossaries.compiled("false_friends", lambda: build_catalog(ctx))
+    index = catalog_index(ctx)
+    entries = index.entries
     lang = ctx.source_lang or doc.source_lang
     wanted = _norm_lang(lang) if lang else None
     text = doc.text
-    lowered = text.lower()
+    lowered = doc.memo("text.lower", text.lower)
+    candidates = index.candidates(text, lowered, wanted)
+    if not candidates:
+        return []
     found: dict[tuple[int, int], list[_Candidate]] = {}
     matches: dict[int, list[re.Match[str]]] = {}  # per regex: shared by languages
-    for entry in entries:
-        if wanted is not None and wanted not in entry.langs and "*" not in entry.langs:
-            continue
-        if wanted is None and entry.lang_only:
-            continue
-        if entry.keywords and not any(k in lowered for k in entry.keywords):
-            continue  # cheap prefilter: the false friend's own word is absent
+    for i in candidates:
+        entry = entries[i]
         key = id(entry.regex)
         if key not in matches:
             matches[key] = [m for m in entry.regex.finditer(text) if m.end() > m.start()]

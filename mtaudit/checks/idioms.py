@@ -27,7 +27,9 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from mtaudit.document import _WORD as _DOC_TOKEN  # the tokenizer behind Document.tokens
 from mtaudit.document import Document, Segment
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
@@ -36,6 +38,7 @@ from mtaudit.idiom_patterns import (
     STOPWORDS,
     Pattern,
     PatternError,
+    Token,
     compile_cell,
     compile_pattern,
     render,
@@ -90,9 +93,182 @@ class Catalog:
     entries: list[Entry]
     anchors: dict[str, list[tuple[int, int]]]  # word form -> (entry, pattern)
     errors: list[str] = field(default_factory=list)
+    _prefilter: Prefilter | None = field(default=None, repr=False, compare=False)
 
     def allows(self, entry: Entry, lang: str | None) -> bool:
         return lang is None or lang in entry.langs
+
+    @property
+    def prefilter(self) -> Prefilter:
+        """Built on first use, once per catalog (so per glossary set and process)."""
+        if self._prefilter is None:
+            self._prefilter = build_prefilter(self)
+        return self._prefilter
+
+
+# -- the exact prefilter ------------------------------------------------------------
+#
+# A pattern's regular expression can only match where each of its required word
+# tokens matches one of its forms, case-insensitively, as whole words: the match
+# starts after a non-word character (its look-behind), every later token follows a
+# separator, and every token is followed by a separator or the end of the match,
+# which is a non-word character (its look-ahead) or the end of a sentence, and
+# sentences never end inside a word. So for every required token, some form's
+# longest word part (a "key") occurs in the lower-cased text as a whole word.
+# One Aho-Corasick pass over the document finds the keys of one chosen token per
+# pattern (its rarest); only the few patterns hit there have their other tokens'
+# keys checked with ``in``, and only the survivors are searched, in the sentences
+# that hold their anchor word and all their keys. These are necessary conditions,
+# never heuristics: the prefilter only skips patterns that cannot match.
+#
+# Case: ``re.IGNORECASE`` equates a few non-ASCII characters with ASCII letters
+# (dotted capital I and dotless i with "i", long s with "s", the Kelvin sign with
+# "k"); ``str.lower`` maps the Kelvin sign to "k" but not the others, so they are
+# folded explicitly. Keys are ASCII only: a token with a non-ASCII form is not used
+# to exclude anything.
+
+_FOLD_CHARS = "\u0130\u0131\u017f"  # İ ı ſ
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_KEY_PART = re.compile(r"[^\W_]+")
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased with the characters re's IGNORECASE equates to an ASCII
+    letter mapped onto it (same length as ``text`` when it has no capital İ)."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+def _is_word_char(c: str) -> bool:
+    """What ``\\w`` matches in a str pattern."""
+    return c.isalnum() or c == "_"
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is not preceded or followed by a word character."""
+    return not (
+        (start > 0 and _is_word_char(text[start - 1]))
+        or (end < len(text) and _is_word_char(text[end]))
+    )
+
+
+def _token_keys(tok: Token) -> tuple[str, ...] | None:
+    """One key per form of a word token (its longest word part, lower-cased), or
+    None when a form has no ASCII key (the token then excludes nothing)."""
+    keys: dict[str, None] = {}
+    for form in tok.forms:
+        parts = _KEY_PART.findall(form.lower())
+        if not parts:
+            return None
+        key = max(parts, key=len)
+        if not key.isascii():
+            return None
+        keys[key] = None
+    return tuple(keys)
+
+
+def _key_cost(keys: tuple[str, ...]) -> float:
+    """How often a token's keys occur in English text (lower is rarer): word
+    frequency, and a penalty for short keys, which also occur inside other words
+    (each such occurrence costs a check)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return sum(10.0 ** (6 - len(k)) for k in keys)
+    return sum(10.0 ** zipf_frequency(k, "en") + 10.0 ** (11 - 2 * len(k)) for k in keys)
+
+
+_SHORT = 2  # keys this short occur inside too many words for the automaton
+
+
+def _whole_word_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``keys`` as a whole word (checks after the literal, so that the
+    regex engine can scan for the literal's first character)."""
+    alts = [rf"{re.escape(k)}(?<!\w{re.escape(k)})(?!\w)" for k in keys]
+    return re.compile("|".join(alts))
+
+
+@dataclass
+class Prefilter:
+    """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
+    the keys of its required tokens (the indexed token's first), and its
+    lower-cased anchor forms; an automaton from the indexed keys to pattern ids."""
+
+    flat: list[tuple[int, int]]
+    required: list[list[tuple[str, ...]]]
+    anchors: list[frozenset[str]]
+    automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
+    always: tuple[int, ...]  # patterns without a usable key: always candidates
+    short: list[tuple[int, re.Pattern[str]]]  # patterns whose best keys are short
+
+    def candidates(self, text: str, folded: str, cat: Catalog, lang: str | None) -> list[int]:
+        """Flat ids, ascending, of the allowed patterns that may match ``text``
+        (``folded`` is :func:`_folded` of it, of the same length)."""
+        ids: set[int] = set(self.always)
+        if self.automaton is not None:
+            seen: set[int] = set()
+            for end, (size, group) in self.automaton.iter(folded):
+                start = end + 1 - size
+                if start in seen or not _whole_word(text, start, end + 1):
+                    continue
+                seen.add(start)  # keys are whole words: one key per start
+                ids.update(group)
+        for pid, regex in self.short:
+            if regex.search(folded):
+                ids.add(pid)
+        out: list[int] = []
+        contains = folded.__contains__
+        for i in sorted(ids):
+            if not cat.allows(cat.entries[self.flat[i][0]], lang):
+                continue
+            if all(any(map(contains, keys)) for keys in self.required[i][1:]):
+                out.append(i)
+        return out
+
+    def fits(self, pid: int, segment: str) -> bool:
+        """Every required token of the pattern has a key in ``segment``."""
+        contains = segment.__contains__
+        return all(any(map(contains, keys)) for keys in self.required[pid])
+
+
+def build_prefilter(cat: Catalog) -> Prefilter:
+    import ahocorasick
+
+    flat: list[tuple[int, int]] = []
+    required: list[list[tuple[str, ...]]] = []
+    anchors: list[frozenset[str]] = []
+    index: dict[str, list[int]] = {}
+    always: list[int] = []
+    short: list[tuple[int, re.Pattern[str]]] = []
+    for e_index, entry in enumerate(cat.entries):
+        for p_index, pattern in enumerate(entry.patterns):
+            pid = len(flat)
+            flat.append((e_index, p_index))
+            anchors.append(frozenset(f.lower() for f in pattern.anchors))
+            tokens = [t for t in pattern.tokens if t.kind == "word" and not t.optional]
+            keyed = [k for k in map(_token_keys, tokens) if k is not None]
+            # Tokens that are all stopwords occur in nearly every text: checking
+            # them would cost time and exclude little.
+            content = [k for k in keyed if not set(k) <= STOPWORDS] or keyed
+            if not content:
+                always.append(pid)
+                required.append([])
+                continue
+            content.sort(key=lambda k: (_key_cost(k), k))
+            required.append(content)
+            if min(map(len, content[0])) <= _SHORT:
+                short.append((pid, _whole_word_regex(content[0])))
+                continue
+            for key in content[0]:
+                index.setdefault(key, []).append(pid)
+    automaton = None
+    if index:
+        automaton = ahocorasick.Automaton()
+        for key, ids in index.items():
+            automaton.add_word(key, (len(key), tuple(ids)))
+        automaton.make_automaton()
+    return Prefilter(flat, required, anchors, automaton, tuple(always), short)
 
 
 def row_langs(row: Row) -> frozenset[str]:
@@ -188,11 +364,87 @@ def _sentence_index(doc: Document) -> tuple[list[Segment], list[int]]:
 
 
 def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
-    """All catalog pattern matches in the document (shared by MT201 and MT202)."""
+    """All catalog pattern matches in the document (shared by MT201 and MT202).
+
+    A pattern is searched in a sentence that holds one of its anchor word forms
+    (a token of ``Document.tokens``, lower-cased). The prefilter first narrows
+    the catalog to the patterns that can match anywhere in the document; their
+    anchors are then looked up only in the sentences that contain them. The
+    searches run in the order of a scan over the document's tokens (sentence,
+    first anchor token, entry, pattern), which decides ties between entries
+    matching the same span.
+    """
+    cat = catalog(ctx)
+    text = doc.text
+    if "\u0130" in text:  # İ: lower() changes the text's length; offsets would shift
+        return _pattern_matches_by_tokens(doc, ctx)
+    lowered = doc.memo("text.lower", text.lower)
+    folded = lowered.translate(_FOLD) if any(c in lowered for c in _FOLD_CHARS) else lowered
+    pf = cat.prefilter
+    cands = pf.candidates(text, folded, cat, doc_lang(doc, ctx))
+    if not cands:
+        return []
+    sents, starts = _sentence_index(doc)
+    if not sents:
+        return []
+    tokens: dict[int, list[tuple[int, str]]] = {}
+    segments: dict[int, str] = {}
+    todo: list[tuple[int, int, int, int]] = []
+    for pid in cands:
+        e_index, p_index = pf.flat[pid]
+        forms = pf.anchors[pid]
+        regions: set[int] = set()
+        for form in forms:
+            if not form.isascii():  # lower() may depend on context: look everywhere
+                regions = set(range(len(sents)))
+                break
+            pos = lowered.find(form)
+            while pos >= 0:
+                if _whole_word(text, pos, pos + len(form)):  # as every token is
+                    regions.add(bisect.bisect_right(starts, pos) - 1)
+                pos = lowered.find(form, pos + 1)
+        for s_index in sorted(regions):
+            if s_index < 0:
+                continue
+            if s_index not in segments:
+                sent = sents[s_index]
+                segments[s_index] = folded[sent.start : sent.end]
+            if not pf.fits(pid, segments[s_index]):
+                continue
+            if s_index not in tokens:
+                tokens[s_index] = _region_tokens(doc, starts, s_index)
+            first = next((start for start, low in tokens[s_index] if low in forms), None)
+            if first is not None:
+                todo.append((s_index, first, e_index, p_index))
+    todo.sort()
+    return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])
+
+
+def _region_tokens(doc: Document, starts: list[int], s_index: int) -> list[tuple[int, str]]:
+    """The tokens of ``Document.tokens`` (start, lower-cased text) that start in
+    sentence ``s_index`` or after it, before the next sentence: what a scan of the
+    document's tokens assigns to that sentence. Tokenizing from the sentence start
+    gives the same tokens as tokenizing the whole text when the start is not inside
+    a token (the text start, or after a space); otherwise use the document's own."""
+    text = doc.text
+    a = starts[s_index]
+    b = starts[s_index + 1] if s_index + 1 < len(starts) else len(text)
+    if a == 0 or text[a - 1].isspace():
+        out: list[tuple[int, str]] = []
+        for m in _DOC_TOKEN.finditer(text, a):
+            if m.start() >= b:
+                break
+            out.append((m.start(), m.group().lower()))
+        return out
+    return [(t.start, t.text.lower()) for t in doc.tokens if a <= t.start < b]
+
+
+def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:
+    """The reference algorithm: every token of the document looked up in the
+    anchor index (used when offsets of the lower-cased text would not line up)."""
     cat = catalog(ctx)
     lang = doc_lang(doc, ctx)
-    text = doc.text
-    sents, starts = _sentence_index(doc)
+    _, starts = _sentence_index(doc)
     todo: dict[tuple[int, int, int], None] = {}
     for tok in doc.tokens:
         hits = cat.anchors.get(tok.text.lower())
@@ -204,6 +456,13 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
         for e_index, p_index in hits:
             if cat.allows(cat.entries[e_index], lang):
                 todo[(s_index, e_index, p_index)] = None
+    return _search(doc, cat, list(todo))
+
+
+def _search(doc: Document, cat: Catalog, todo: list[tuple[int, int, int]]) -> list[Match]:
+    """Search each (sentence, entry, pattern) in order; drop literal uses and glosses."""
+    text = doc.text
+    sents = doc.sentences
     found: list[Match] = []
     for s_index, e_index, p_index in todo:
         sent = sents[s_index]
@@ -418,12 +677,44 @@ def candidate_clauses(doc: Document, ctx: Context) -> list[Clause]:
     return doc.memo("idioms.clauses", compute)
 
 
+def model_clauses(doc: Document, ctx: Context) -> list[Clause]:
+    """The candidate clauses worth a model call: those :func:`embedding_matches`
+    could report whatever their similarity. A clause overlapping a pattern match
+    or an idiomatic English expression, a quoted gloss, or one whose every entry
+    is read literally in its sentence is skipped there in any case, so it is not
+    encoded (the result is the same, with fewer sentences sent to the model)."""
+
+    def compute() -> list[Clause]:
+        clauses = candidate_clauses(doc, ctx)
+        if not clauses:
+            return []
+        cat = catalog(ctx)
+        known = doc.memo("idioms.patterns", lambda: pattern_matches(doc, ctx))
+        english = english_idiom_spans(doc, ctx)
+        sents = doc.sentences
+        out: list[Clause] = []
+        for clause in clauses:
+            sentence = sents[clause.sentence]
+            if any(k.start < clause.end and clause.start < k.end for k in known):
+                continue
+            if any(a < clause.end and clause.start < b for a, b in english):
+                continue
+            if _is_gloss(doc.text, sentence, clause.start, clause.end):
+                continue
+            if all(_literal_use(cat.entries[e], sentence) for e in clause.entries):
+                continue
+            out.append(clause)
+        return out
+
+    return doc.memo("idioms.model_clauses", compute)
+
+
 def prepare_embeddings(docs: Sequence[Document], ctx: Context) -> None:
     """Encode every candidate clause of a batch of documents in one model call."""
     if ctx.embedder is None:
         return
     rend = renderings(ctx)
-    texts = [c.text for doc in docs for c in candidate_clauses(doc, ctx)]
+    texts = [c.text for doc in docs for c in model_clauses(doc, ctx)]
     if texts:
         ctx.embedder.encode(texts + rend.texts + list(rend.suggestion_of.values()))
 
@@ -473,7 +764,7 @@ def embedding_matches(doc: Document, ctx: Context) -> list[Match]:
 
     cat = catalog(ctx)
     rend = renderings(ctx)
-    clauses = candidate_clauses(doc, ctx)
+    clauses = model_clauses(doc, ctx)
     if not clauses:
         return []
     threshold = float(ctx.option("threshold", DEFAULT_THRESHOLD))

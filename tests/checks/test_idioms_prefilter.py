@@ -1,0 +1,159 @@
+"""MT201's exact prefilter: it may only skip patterns that cannot match.
+
+``pattern_matches`` (prefilter, then anchors looked up in the sentences that
+hold them) must give exactly what the reference algorithm gives (every token of
+the document looked up in the anchor index, ``_pattern_matches_by_tokens``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from mtaudit.checks import idioms
+from mtaudit.checks.idioms import Catalog, build_catalog
+from mtaudit.document import Document, iter_words
+from mtaudit.glossary import Glossaries, Row
+from tests.helpers import engine_for
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = ROOT / "tests" / "fixtures" / "idioms" / "labelled.jsonl"
+
+
+def _key(matches: list[idioms.Match]) -> list[tuple[object, ...]]:
+    return [(m.start, m.end, m.entry, m.suggestions, m.confidence, m.also) for m in matches]
+
+
+def _same(text: str, lang: str | None = None) -> list[tuple[object, ...]]:
+    ctx = engine_for(("MT201",)).context
+    fast = idioms.pattern_matches(Document(id="a", text=text, source_lang=lang), ctx)
+    slow = idioms._pattern_matches_by_tokens(Document(id="b", text=text, source_lang=lang), ctx)
+    assert _key(fast) == _key(slow), text
+    return _key(fast)
+
+
+def _labelled() -> list[str]:
+    return [json.loads(line)["text"] for line in LABELLED.read_text().splitlines() if line]
+
+
+# Edits that move word boundaries, case and sentence ends around a calque.
+_EDITS = [
+    str.upper,
+    str.title,
+    lambda s: s.replace(" ", "-"),
+    lambda s: s.replace(" ", "\n"),
+    lambda s: s.replace(" ", " , "),
+    lambda s: s.replace(". ", " "),
+    lambda s: s.replace(" the ", " the'"),
+    lambda s: s.replace("i", "\u0131"),  # dotless i: IGNORECASE equates it with i
+    lambda s: s.replace("s", "\u017f"),  # long s: equated with s
+    lambda s: s.replace("I", "\u0130"),  # dotted capital I: lower() adds a character
+    lambda s: s.replace("K", "\u212a"),  # Kelvin sign: equated with k
+    lambda s: s.replace("a", "á"),
+    lambda s: "x" + s,
+]
+
+
+def test_prefilter_agrees_with_the_reference_on_labelled_texts() -> None:
+    found = 0
+    for text in _labelled():
+        for lang in (None, "ru"):
+            found += bool(_same(text, lang))
+    assert found > 50
+
+
+def test_prefilter_agrees_with_the_reference_on_edited_texts() -> None:
+    rnd = random.Random(7)
+    texts = _labelled()
+    for _ in range(600):
+        text = rnd.choice(texts)
+        a = rnd.randrange(len(text) + 1)
+        b = min(len(text), a + rnd.randrange(120))
+        _same(text[:a] + rnd.choice(_EDITS)(text[a:b]) + text[b:])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moscow warned that Belgrade cannot keep SITTING ON TWO CHAIRS for ever.",
+        "Moscow warned that Belgrade cannot keep sitting-on-two-chairs for ever.",
+        "Moscow warned that Belgrade cannot keep sıtting on two chaırs for ever.",
+        "Moscow warned that Belgrade cannot keep \u0130t sitting on two chairs.",
+        "They keep sitting on two chairs",
+        "sitting on two chairs",
+        "",
+        "   ",
+    ],
+)
+def test_edge_texts(text: str) -> None:
+    _same(text)
+
+
+def test_every_pattern_is_a_candidate_where_it_matches() -> None:
+    """The canonical rendering of each pattern, where its regex finds it, passes
+    the document-level prefilter."""
+    cat = build_catalog(Glossaries().rows("idioms"))
+    pf = cat.prefilter
+    checked = 0
+    for pid, (e_index, p_index) in enumerate(pf.flat):
+        pattern = cat.entries[e_index].patterns[p_index]
+        for text in (f"They said {pattern.canonical} today.", pattern.canonical.upper()):
+            if pattern.regex.search(text):
+                folded = idioms._folded(text)
+                assert pid in pf.candidates(text, folded, cat, None), pattern.source
+                checked += 1
+    assert checked > 500
+
+
+def test_region_tokens_are_the_document_tokens() -> None:
+    """The sentence-wise tokenizer gives what ``Document.tokens`` assigns to each
+    sentence (the scan of the reference algorithm)."""
+    for text in [*_labelled()[:80], "A-b. C'd e\u2019f -g.\n\nH--i (j) k.", "x"]:
+        doc = Document(id="t", text=text)
+        sents, starts = idioms._sentence_index(doc)
+        got = [t for k in range(len(sents)) for t in idioms._region_tokens(doc, starts, k)]
+        want = [(t.start, t.text.lower()) for t in iter_words(text) if t.start >= starts[0]]
+        assert got == want
+
+
+def _row(literal: str, suggestion: str, lang: str = "xx") -> Row:
+    values = {"source": "src", "literal": literal, "suggestion": suggestion, "lang": lang}
+    return Row(path=f"idioms/{lang}.tsv", line=3, values=values)
+
+
+def test_a_custom_catalog_has_its_own_prefilter() -> None:
+    """The prefilter belongs to the catalog it was built from: a user catalog
+    finds its own patterns, including ones with only short words."""
+    custom: Catalog = build_catalog(
+        [_row("eat the frog", "do the hardest thing first"), _row("the A and (the) Z", "x")]
+    )
+    default = build_catalog(Glossaries().rows("idioms"))
+    assert custom.prefilter is not default.prefilter
+    text = "The mayor decided to eat the frog on Monday, from the a and the z."
+    folded = idioms._folded(text)
+    assert custom.prefilter.candidates(text, folded, custom, None) == [0, 1]
+    assert custom.prefilter.candidates("Nothing here.", "nothing here.", custom, None) == []
+    # 'frog' inside another word is not the word 'frog'
+    assert custom.prefilter.candidates("Frogman eats", "frogman eats", custom, None) == []
+
+
+def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
+    """Clauses overlapping a pattern match are not sent to the model (MT202 skips
+    them whatever their similarity); the others are."""
+    ctx = engine_for(("MT201",)).context
+    text = (
+        "Moscow warned that Belgrade cannot keep sitting on two chairs for ever. "
+        "The ministry is burning the whole quilt because of one flea."
+    )
+    doc = Document(id="t", text=text)
+    clauses = idioms.candidate_clauses(doc, ctx)
+    kept = idioms.model_clauses(doc, ctx)
+    known = idioms.pattern_matches(doc, ctx)
+    assert known and kept and set(kept) <= set(clauses)
+    for clause in clauses:
+        if any(k.start < clause.end and clause.start < k.end for k in known):
+            assert clause not in kept
+    assert any("quilt" in clause.text for clause in kept)
