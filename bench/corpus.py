@@ -28,18 +28,21 @@ _NUMBER = re.compile(r"\d+")
 _NAME = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b")
 
 
-def _source_files() -> list[Path]:
+def _source_files(clean: bool = False) -> list[Path]:
     for folder in (ROOT / "samples", ROOT.parent / "shared" / "seed"):
-        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        files = sorted(folder.glob("*-clean.txt" if clean else "*.txt")) if folder.is_dir() else []
         files = [f for f in files if f.read_text(encoding="utf-8").strip()]
         if files:
             return files
+    if clean:
+        raise SystemExit("bench: no clean stories (samples/*-clean.txt)")
     raise SystemExit("bench: no stories found in samples/ or ../shared/seed/")
 
 
-def source_texts() -> list[str]:
-    """The stories to vary: ``samples/*.txt`` (else the shared seed story)."""
-    return [f.read_text(encoding="utf-8") for f in _source_files()]
+def source_texts(clean: bool = False) -> list[str]:
+    """The stories to vary: ``samples/*.txt`` (else the shared seed story); with
+    ``clean``, only the samples that hold no MT error (``samples/*-clean.txt``)."""
+    return [f.read_text(encoding="utf-8") for f in _source_files(clean)]
 
 
 def source_label() -> str:
@@ -92,9 +95,9 @@ class StoryMaker:
         return "\n\n".join(paragraphs) + "\n"
 
 
-def stories(target_bytes: int, seed: int = 13) -> Iterator[tuple[str, str]]:
+def stories(target_bytes: int, seed: int = 13, clean: bool = False) -> Iterator[tuple[str, str]]:
     """(id, text) pairs until ``target_bytes`` of UTF-8 text."""
-    maker = StoryMaker(source_texts(), seed)
+    maker = StoryMaker(source_texts(clean), seed)
     total, i = 0, 0
     while total < target_bytes:
         text = maker.story(i)
@@ -107,11 +110,14 @@ def _po_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
 
 
-def build(folder: Path, megabytes: float, seed: int = 13) -> tuple[dict[str, Path], Stats]:
+def build(
+    folder: Path, megabytes: float, seed: int = 13, clean: bool = False
+) -> tuple[dict[str, Path], Stats]:
     """Write the same text as JSONL (for mtaudit), PO (for pofilter, one unit per
-    sentence, msgid = msgstr) and plain text (for the regex floor)."""
+    sentence, msgid = msgstr) and plain text (for the regex floor). ``clean`` varies
+    only the error-free samples."""
     folder.mkdir(parents=True, exist_ok=True)
-    tag = f"{megabytes:g}mb"
+    tag = f"{megabytes:g}mb" + ("-clean" if clean else "")
     paths = {
         "jsonl": folder / f"wire-{tag}.jsonl",
         "po": folder / f"wire-{tag}.po",
@@ -124,7 +130,7 @@ def build(folder: Path, megabytes: float, seed: int = 13) -> tuple[dict[str, Pat
         paths["txt"].open("w", encoding="utf-8") as txt,
     ):
         po.write('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n')
-        for doc_id, text in stories(int(megabytes * 1_000_000), seed):
+        for doc_id, text in stories(int(megabytes * 1_000_000), seed, clean):
             jl.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
             txt.write(text + "\n")
             sentences = split_sentences(text)
