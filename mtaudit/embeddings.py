@@ -98,6 +98,11 @@ class Embedder:
     The cache keeps the ``cache_size`` most recently used sentences (about 1.6 kB
     each), so a batch run over millions of stories stays in bounded memory while
     sentences repeated across stories (boilerplate, credits) are encoded once.
+
+    ``precision`` (else the ``MTAUDIT_MODEL_PRECISION`` environment variable, else
+    ``float32``): see :data:`PRECISIONS`. ``bfloat16``/``auto`` can move a reported
+    similarity by ~0.01 and flip a finding that sits right at a threshold.
+    ``backend="sentence-transformers"`` forces the library even for a plain BERT folder.
     """
 
     def __init__(

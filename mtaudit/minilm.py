@@ -170,7 +170,9 @@ class _Bert(nn.Module):
         x = self.norm(x + self.position.weight[:n].unsqueeze(0))
         # transformers passes SDPA no mask when nothing is padded, else a boolean
         # (batch, 1, query, key) view of the padding mask.
-        mask = None if bool(attention.all()) else attention.bool()[:, None, None, :].expand(b, 1, n, n)
+        mask = (
+            None if bool(attention.all()) else attention.bool()[:, None, None, :].expand(b, 1, n, n)
+        )
         for layer in self.layers:
             x = layer(x, mask)
         weights = attention.unsqueeze(-1).to(x.dtype)
