@@ -882,6 +882,14 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
             found.setdefault((m.start(), m.end()), []).append(
                 _Candidate(m.start(), m.end(), entry, render(entry, m, text))
             )
+    return _select(found, text, wanted is not None)
+
+
+def _select(
+    found: dict[tuple[int, int], list[_Candidate]], text: str, lang_known: bool
+) -> list[tuple[str, Hit]]:
+    """One hit per span, overlaps resolved: longest span first, then the most confident
+    entry; a known source language adds 0.05 confidence."""
     ranked = sorted(
         found.values(),
         key=lambda cs: (-(cs[0].end - cs[0].start), -max(c.entry.confidence for c in cs)),
@@ -894,7 +902,7 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
             continue
         taken.append((best.start, best.end))
         confidence = best.entry.confidence
-        if wanted is not None:
+        if lang_known:
             confidence = min(1.0, confidence + 0.05)
         span = text[best.start : best.end]
         hit = Hit(
@@ -907,7 +915,6 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
         out.append((best.entry.code, hit))
     out.sort(key=lambda ch: ch[1].start)
     return out
-
 
 def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
     for hit_code, hit in doc.memo("false_friends", lambda: analyze(doc, ctx)):

@@ -63,31 +63,7 @@ def _reference(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
             found.setdefault((m.start(), m.end()), []).append(
                 _Candidate(m.start(), m.end(), entry, ff.render(entry, m, text))
             )
-    ranked = sorted(
-        found.values(),
-        key=lambda cs: (-(cs[0].end - cs[0].start), -max(c.entry.confidence for c in cs)),
-    )
-    taken: list[tuple[int, int]] = []
-    out: list[tuple[str, Hit]] = []
-    for cands in ranked:
-        best = max(cands, key=lambda c: c.entry.confidence)
-        if any(best.start < e and s < best.end for s, e in taken):
-            continue
-        taken.append((best.start, best.end))
-        confidence = best.entry.confidence
-        if wanted is not None:
-            confidence = min(1.0, confidence + 0.05)
-        span = text[best.start : best.end]
-        hit = Hit(
-            best.start,
-            best.end,
-            ff._message(best.entry, [c.entry for c in cands], span),
-            suggestion=best.suggestion if best.suggestion != span else None,
-            confidence=round(confidence, 3),
-        )
-        out.append((best.entry.code, hit))
-    out.sort(key=lambda ch: ch[1].start)
-    return out
+    return ff._select(found, text, wanted is not None)
 
 
 def _same(text: str, lang: str | None = None) -> bool:
