@@ -661,7 +661,14 @@ def normalize(text: str) -> str:
 class _ChrF:
     """sacrebleu's chrF (character 6-grams, beta 2) with each text's n-grams
     extracted once: a document compares every sentence with many others, and
-    ``CHRF.sentence_score`` would re-extract them for every pair."""
+    ``CHRF.sentence_score`` would re-extract them for every pair.
+
+    The n-grams cost ~0.5 kB per character of text, and reuse happens inside a
+    document, so the cache is bounded by characters (:attr:`MAX_CHARS`, a few dozen
+    stories), not by entries: a 50,000-entry bound let a long full-mode run grow
+    past 1 GB."""
+
+    MAX_CHARS = 100_000
 
     def __init__(self) -> None:
         from sacrebleu.metrics import CHRF
@@ -670,12 +677,15 @@ class _ChrF:
         self.metric = CHRF()
         self.extract = extract_all_char_ngrams
         self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
+        self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
         got = self.cache.get(text)
         if got is None:
-            if len(self.cache) > 50_000:
+            self.chars += len(text)
+            if self.chars > self.MAX_CHARS:
                 self.cache.clear()
+                self.chars = len(text)
             counters = self.extract(text, self.metric.char_order, self.metric.whitespace)
             got = self.cache[text] = [(c, sum(c.values())) for c in counters]
         return got

@@ -196,3 +196,16 @@ def test_echo_plan_holds_only_captions_and_sentences_that_can_echo() -> None:
     assert cap.echoes(whole, ctx) == found
     cap.prepare_embeddings([Document(id="u", text=ECHO)], ctx)
     assert not any(t.startswith("Lawmakers") for t in embedder.encoded)
+
+
+def test_chrf_ngram_cache_is_bounded_by_characters() -> None:
+    """A long full-mode run must not grow memory: the n-gram cache holds at most
+    MAX_CHARS characters of text, and scores do not depend on what it holds."""
+    scorer = cap._ChrF()
+    a, b = "Police said the fire started overnight.", "Police said a fire began overnight."
+    first = scorer.score(a, b)
+    for i in range(3 * scorer.MAX_CHARS // 40):
+        scorer.ngrams(f"Sentence number {i} about nothing in particular.")
+        assert scorer.chars <= scorer.MAX_CHARS
+        assert sum(map(len, scorer.cache)) == scorer.chars
+    assert scorer.score(a, b) == first
