@@ -510,7 +510,7 @@ class DaskRunner:
             )
             self.client = Client(self.cluster)
         addresses = list(self.client.scheduler_info().get("workers", {}))
-        self.depth = 2 * (len(addresses) or max(1, jobs))
+        self.depth = 4 * (len(addresses) or max(1, jobs))  # as ProcessRunner: no idle worker
         # Each worker builds its engine and warms it up now, as a pool worker does
         # (a failure shows again, properly reported, on the first partition).
         with contextlib.suppress(Exception):
