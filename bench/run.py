@@ -308,7 +308,7 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true")
     parser.add_argument("--select", default="")
     parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--chunk-size", type=int, default=16)
+    parser.add_argument("--chunk-size", type=int, default=64, help="rows per chunk (as `mtaudit batch`)")
     parser.add_argument("--budget", type=float, default=90.0, help="seconds per mtaudit case")
     parser.add_argument("--sizes", default="5,20,80", help="corpus sizes in MB")
     parser.add_argument("--full-max", type=float, default=5, help="largest size for full mode")
