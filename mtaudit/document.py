@@ -102,6 +102,9 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 # gives characters back can only end the match earlier, which the leftmost-longest
 # first attempt never needs), without the engine saving backtracking points.
 _WORD = re.compile(r"\w++(?:['’\-]\w++)*+")
+#: The tokenizer behind :attr:`Document.tokens`, for checks that scan a part of the text
+#: and must split it exactly as the tokens are split.
+WORD_PATTERN = _WORD
 _TOKEN_BEFORE = re.compile(r"([\w.]+)\.?$")
 _MATCH_START, _MATCH_END, _MATCH_GROUP = re.Match.start, re.Match.end, re.Match.group
 _new_tuple = tuple.__new__
@@ -267,6 +270,11 @@ class Document:
     @property
     def tokens(self) -> list[Segment]:
         return self.memo("tokens", lambda: iter_words(self.text))
+
+    @property
+    def lower(self) -> str:
+        """The text lower-cased, computed once for the checks that search it."""
+        return self.memo("lower", self.text.lower)
 
     def _line_starts(self) -> list[int]:
         def compute() -> list[int]:

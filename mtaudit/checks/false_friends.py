@@ -860,7 +860,7 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
     lang = ctx.source_lang or doc.source_lang
     wanted = _norm_lang(lang) if lang else None
     text = doc.text
-    lowered = doc.memo("text.lower", text.lower)
+    lowered = doc.lower
     candidates = index.candidates(text, lowered, wanted)
     if not candidates:
         return []

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mtaudit.document import _WORD as _DOC_TOKEN  # the tokenizer behind Document.tokens
+from mtaudit.document import WORD_PATTERN as _DOC_TOKEN
 from mtaudit.document import Document, Segment
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
@@ -378,7 +378,7 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     text = doc.text
     if "\u0130" in text:  # İ: lower() changes the text's length; offsets would shift
         return _pattern_matches_by_tokens(doc, ctx)
-    lowered = doc.memo("text.lower", text.lower)
+    lowered = doc.lower
     folded = lowered.translate(_FOLD) if any(c in lowered for c in _FOLD_CHARS) else lowered
     pf = cat.prefilter
     cands = pf.candidates(text, folded, cat, doc_lang(doc, ctx))
