@@ -208,3 +208,20 @@ def test_severity_overrides_from_config_drive_the_gate(repo: Path) -> None:
     code, out, _ = run("check", "story.txt", *FAST, "--fail-on", "major", "-f", "json")
     assert code == 1
     assert {f["severity"] for d in json.loads(out)["documents"] for f in d["findings"]} == {"major"}
+
+
+def test_sarif_marks_results_new_only_when_a_baseline_was_used(repo: Path) -> None:
+    assert run("baseline", "create", "story.txt", "-o", "base.json", *FAST)[0] == 0
+    (repo / "story.txt").write_text(BODY + "Prices rose , again.\n", encoding="utf-8")
+    code, out, err = run("check", "story.txt", *FAST, "--baseline", "base.json", "-f", "sarif")
+    assert code == 0, err
+    results = json.loads(out)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["snippet"]["text"] for r in results] == [
+        "rose ,"
+    ]
+    assert [r["baselineState"] for r in results] == ["new"]
+
+    code, out, err = run("check", "story.txt", *FAST, "-f", "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    assert len(results) == 3
+    assert all("baselineState" not in r for r in results)

@@ -2,7 +2,10 @@
 
 Rules carry each code's name, help text and default level; results carry a
 physical location (line/column and character offset/length) and a stable
-``partialFingerprints`` entry that does not depend on line numbers.
+``partialFingerprints`` entry that does not depend on line numbers. When the run
+was compared with a baseline (``check --baseline FILE``), every result carries
+``baselineState: "new"`` (findings in the baseline are not reported at all), so
+dashboards can tell a baselined run's results from a plain run's.
 """
 
 from __future__ import annotations
@@ -97,7 +100,12 @@ def rule_descriptors() -> list[dict[str, Any]]:
     return out
 
 
-def sarif_result(report: DocumentReport, f: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def sarif_result(
+    report: DocumentReport,
+    f: Finding,
+    rule_index: dict[str, int],
+    baseline_state: str | None = None,
+) -> dict[str, Any]:
     doc = report.document
     end_line, end_col = doc.position(f.end)
     message = f.message
@@ -137,6 +145,8 @@ def sarif_result(report: DocumentReport, f: Finding, rule_index: dict[str, int])
     }
     if f.code in rule_index:
         result["ruleIndex"] = rule_index[f.code]
+    if baseline_state is not None:
+        result["baselineState"] = baseline_state
     if base is not None and _safe(f):
         # What `mtaudit fix` would do, for SARIF viewers that apply fixes.
         result["fixes"] = [
@@ -173,7 +183,9 @@ class SarifFormatter(Formatter):
     def finish(self, reports: list[DocumentReport], summary: dict[str, Any]) -> None:
         rules = rule_descriptors()
         rule_index = {r["id"]: i for i, r in enumerate(rules)}
-        results = [sarif_result(r, f, rule_index) for r in reports for f in r.findings]
+        # Baselined findings are dropped before formatting: what is left is new.
+        state = "new" if "baselined" in summary else None
+        results = [sarif_result(r, f, rule_index, state) for r in reports for f in r.findings]
         notifications = [
             {
                 "level": "error",
