@@ -135,24 +135,38 @@ def _error_row(doc_id: str, message: str) -> dict[str, Any]:
     return row
 
 
+#: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+#: A finding-free report's category counts (copied into its row).
+_NO_COUNTS = dict.fromkeys(CATEGORIES, 0)
+
+
 def _report_row(report: DocumentReport) -> dict[str, Any]:
-    penalty = report.penalty
+    findings = report.findings
     words = report.document.words
-    row: dict[str, Any] = {
+    if not findings:  # the common case: a clean document
+        row: dict[str, Any] = {
+            "id": report.document.id,
+            "score": mqm_score(0, words),
+            "penalty": 0,  # == scoring.penalty([]) (an int: round(sum([]), 3))
+            "words": words,
+        }
+        row.update(_NO_COUNTS)
+        row["findings"] = "[]"  # json.dumps([])
+        row["error"] = report.error
+        return row
+    penalty = report.penalty
+    row = {
         "id": report.document.id,
         "score": mqm_score(penalty, words),
         "penalty": penalty,
         "words": words,
     }
     counts = dict.fromkeys(CATEGORIES, 0)
-    for f in report.findings:
+    for f in findings:
         counts[f.category] = counts.get(f.category, 0) + 1
     row.update(counts)
-    row["findings"] = (
-        json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
-        if report.findings
-        else "[]"  # json.dumps([])
-    )
+    row["findings"] = _dumps([f.to_dict() for f in findings])
     row["error"] = report.error
     return row
 
@@ -343,11 +357,15 @@ class InlineRunner:
                 yield audit_partition(frame, self.config)
             return
         group: list[pd.DataFrame] = []
+        group_key: tuple[list[Any], list[Any]] | None = None
         rows = 0
         for frame in frames:
-            if group and not _same_columns(group[0], frame):
+            key = _columns_key(frame)
+            if group and key != group_key:
                 yield from self._audit_group(group)
                 group, rows = [], 0
+            if not group:
+                group_key = key
             group.append(frame)
             rows += len(frame)
             if rows >= INLINE_ROWS:
@@ -365,11 +383,14 @@ class InlineRunner:
         result = audit_partition(pd.concat(group), self.config)
         # A chunk's own frame holds an all-missing text column as object None
         # values (no string to infer a string type from); so must its part.
-        missing = {
-            name: result[name].isna().to_numpy()
-            for name in _TEXT_COLUMNS
-            if result[name].dtype != object
-        }
+        # (A column without a missing value has no all-missing part, unless a part
+        # is empty.)
+        empty_part = any(len(frame) == 0 for frame in group)
+        missing = {}
+        for name in _TEXT_COLUMNS:
+            column = result[name]
+            if column.dtype != object and (empty_part or column.hasnans):
+                missing[name] = column.isna().to_numpy()
         pos = 0
         for frame in group:
             end = pos + len(frame)
@@ -407,7 +428,12 @@ def _warm_worker(config: Config) -> None:
 
 
 def _same_columns(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
+    return _columns_key(a) == _columns_key(b)
+
+
+def _columns_key(frame: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+    """What :func:`_same_columns` compares: column names and dtypes."""
+    return list(frame.columns), list(frame.dtypes)
 
 
 def _init_worker(config: Config, threads: int) -> None:
@@ -948,10 +974,9 @@ class _JsonlWriter(_BufferedWriter):
         self.stream = stream
 
     def _write(self, frame: pd.DataFrame) -> None:
-        dumps = json.dumps
         self.stream.write(
             "".join(
-                dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n"
+                _dumps({k: _json_value(v) for k, v in row.items()}) + "\n"
                 for row in frame.to_dict("records")
             )
         )

@@ -121,13 +121,15 @@ def suppressions(doc: Document) -> list[Directive]:
     whole document, and a record's ``mtaudit_ignore`` field the whole record. A
     directive without codes ignores everything."""
     out: list[Directive] = []
-    field_value = doc.meta.get(IGNORE_FIELD)
+    field_value = doc.meta.get(IGNORE_FIELD) if doc.meta else None
     if isinstance(field_value, (list, tuple)):
         field_value = ",".join(str(v) for v in field_value)
     if isinstance(field_value, str) and field_value.strip():
         out.append(Directive(0, _codes(field_value) or frozenset({"MT"})))
     text = doc.text
-    if "mtaudit" not in text.lower():
+    # The lower-cased text a check memoized, when there is one (it usually is).
+    lowered = doc.cache.get("lower")
+    if "mtaudit" not in (text.lower() if lowered is None else lowered):
         return out
     for m in _INLINE.finditer(text):
         codes = _codes(m.group(2)) or frozenset({"MT"})
@@ -330,21 +332,24 @@ class Engine:
                         append(finding)
                 self._timed(rule.code, began)
         ctx.rule = None
-        if len(findings) > 1:
-            findings = resolve_overlaps(findings, self.rules)
-        findings = _masked(findings, doc.meta.get(MASKED_KEY) or ())
-        file_codes = self._file_ignores(doc)
+        if findings:
+            if len(findings) > 1:
+                findings = resolve_overlaps(findings, self.rules)
+            masked = doc.meta.get(MASKED_KEY) if doc.meta else None
+            if masked:
+                findings = _masked(findings, masked)
+        file_codes = self._file_ignores(doc) if doc.path else None
         directives = suppressions(doc)
         unused: list[str] = []
         if not directives and not file_codes:
-            kept = list(findings)  # the common case: nothing to suppress
+            kept = findings  # the common case: nothing to suppress
         else:
             used: set[int] = set()
             kept = []
             for f in findings:
                 hits = [i for i, d in enumerate(directives) if d.matches(f)]
                 used.update(hits)
-                if not hits and not any(f.code.startswith(p) for p in file_codes):
+                if not hits and not any(f.code.startswith(p) for p in file_codes or ()):
                     kept.append(f)
             unused = [
                 d.describe()
@@ -356,10 +361,11 @@ class Engine:
         # Analyses are per run of one document; free memory. The word count (the
         # score's denominator, asked for again when the report is scored) stays.
         cache = doc.cache
-        words = cache.get("words")
-        cache.clear()
-        if words is not None:
-            cache["words"] = words
+        if cache:
+            words = cache.get("words")
+            cache.clear()
+            if words is not None:
+                cache["words"] = words
         return DocumentReport(
             doc, kept, suppressed=len(findings) - len(kept), unused_suppressions=unused
         )
