@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, NamedTuple, TypeVar
@@ -136,7 +136,7 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Segme
     return _segments(_LINE.finditer(text, start, end))
 
 
-def _segments(matches: Iterator[re.Match[str]]) -> list[Segment]:
+def _segments(matches: Iterable[re.Match[str]]) -> list[Segment]:
     """``[Segment(m.start(), m.end(), m.group()) for m in matches]``, built in C."""
     ms = list(matches)
     return list(
@@ -330,7 +330,7 @@ class Document:
         value = self.cache.get(key, _MISSING)
         if value is _MISSING:
             value = self.cache[key] = compute()
-        return value  # type: ignore[no-any-return]
+        return value
 
     # The properties below are ``memo`` with the compute inlined (no closure per
     # access); their values are never None, so ``get`` tells a hit from a miss.
@@ -340,28 +340,28 @@ class Document:
         value = self.cache.get("words")
         if value is None:
             value = self.cache["words"] = len(self.text.split())
-        return value  # type: ignore[no-any-return]
+        return value
 
     @property
     def sentences(self) -> list[Segment]:
         value = self.cache.get("sentences")
         if value is None:
             value = self.cache["sentences"] = split_sentences(self.text)
-        return value  # type: ignore[no-any-return]
+        return value
 
     @property
     def paragraphs(self) -> list[Segment]:
         value = self.cache.get("paragraphs")
         if value is None:
             value = self.cache["paragraphs"] = split_paragraphs(self.text)
-        return value  # type: ignore[no-any-return]
+        return value
 
     @property
     def tokens(self) -> list[Segment]:
         value = self.cache.get("tokens")
         if value is None:
             value = self.cache["tokens"] = iter_words(self.text)
-        return value  # type: ignore[no-any-return]
+        return value
 
     @property
     def lower(self) -> str:
@@ -369,19 +369,19 @@ class Document:
         value = self.cache.get("lower")
         if value is None:
             value = self.cache["lower"] = self.text.lower()
-        return value  # type: ignore[no-any-return]
+        return value
 
     def _line_starts(self) -> list[int]:
-        def compute() -> list[int]:
+        starts = self.cache.get("line_starts")
+        if starts is None:
             starts = [0]
             find = self.text.find
             pos = find("\n")
             while pos >= 0:
                 starts.append(pos + 1)
                 pos = find("\n", pos + 1)
-            return starts
-
-        return self.memo("line_starts", compute)
+            self.cache["line_starts"] = starts
+        return starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""

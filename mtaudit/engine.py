@@ -22,6 +22,9 @@ from mtaudit.scoring import score as mqm_score
 from mtaudit.scoring import signature
 
 _INLINE = re.compile(r"mtaudit:\s*ignore(-file)?\b[ \t]*((?:MT\d{1,3}[ \t,]*)*)", re.IGNORECASE)
+# A part of every _INLINE match (same flags), led by a literal the regex engine can
+# skip to: no match of it, no directive.
+_DIRECTIVE_HINT = re.compile(r":\s*ignore", re.IGNORECASE)
 
 
 @dataclass
@@ -127,7 +130,9 @@ def suppressions(doc: Document) -> list[Directive]:
     if isinstance(field_value, str) and field_value.strip():
         out.append(Directive(0, _codes(field_value) or frozenset({"MT"})))
     text = doc.text
-    # The lower-cased text a check memoized, when there is one (it usually is).
+    if _DIRECTIVE_HINT.search(text) is None:
+        return out  # no directive can match: the common case, found in one fast scan
+    # The lower-cased text a check memoized, when there is one.
     lowered = doc.cache.get("lower")
     if "mtaudit" not in (text.lower() if lowered is None else lowered):
         return out
@@ -255,24 +260,29 @@ class Engine:
         return overrides.get(code) or overrides.get(category) or default
 
     def _to_finding(self, doc: Document, rule: Rule, hit: Hit) -> Finding | None:
-        start = max(0, min(hit.start, len(doc.text)))
-        end = max(start, min(hit.end, len(doc.text)))
+        text = doc.text
+        start = max(0, min(hit.start, len(text)))
+        end = max(start, min(hit.end, len(text)))
         if end == start:
             return None
         line, col = doc.position(start)
-        severity = self._severity(rule.code, rule.category, hit.severity or rule.severity)
+        severity = hit.severity or rule.severity
+        overrides = self.config.severity
+        if overrides:
+            severity = overrides.get(rule.code) or overrides.get(rule.category) or severity
+        # Positional, in field order (cheaper than keywords for a frozen dataclass).
         return Finding(
-            code=rule.code,
-            category=rule.category,
-            severity=severity,
-            start=start,
-            end=end,
-            line=line,
-            col=col,
-            text=doc.text[start:end],
-            message=hit.message,
-            suggestion=hit.suggestion,
-            confidence=min(1.0, max(0.0, hit.confidence)),
+            rule.code,
+            rule.category,
+            severity,
+            start,
+            end,
+            line,
+            col,
+            text[start:end],
+            hit.message,
+            hit.suggestion,
+            min(1.0, max(0.0, hit.confidence)),
         )
 
     def _file_ignores(self, doc: Document) -> set[str]:

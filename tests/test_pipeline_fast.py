@@ -108,4 +108,23 @@ def test_report_row_of_a_clean_document_is_the_generic_row() -> None:
             "error": None,
         }
         assert type(row["penalty"]) is type(penalty(report.findings))
-    assert _NO_COUNTS == dict.fromkeys(CATEGORIES, 0)
+    assert dict.fromkeys(CATEGORIES, 0) == _NO_COUNTS
+
+
+def test_directive_prefilter_keeps_every_directive() -> None:
+    texts = [
+        "Text , here. mtaudit: ignore MT401",
+        "Text , here. MTAUDIT:IGNORE-FILE",
+        "Text , here. MtAudit:  Ignore mt4",
+        "Text , here. mtaudit ignore MT401",  # no colon: not a directive
+        "mtaudit: but not ignored",
+        "Notes: ignore this. No directive here.",
+    ]
+    for text in texts:
+        doc = Document(id="d", text=text)
+        expected = []
+        from mtaudit.engine import _INLINE
+
+        if "mtaudit" in text.lower():
+            expected = [m.group(0) for m in _INLINE.finditer(text)]
+        assert len(suppressions(doc)) == len(expected), text
