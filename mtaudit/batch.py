@@ -216,13 +216,18 @@ def audit_partition(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     where: list[int] = []
     for i in range(n):
         raw_id = ids[i]
-        doc_id = str(labels[i]) if _missing(raw_id) or raw_id == "" else str(raw_id)
-        error = read_errors[i] if isinstance(read_errors[i], str) else None
-        error = error or _text_error(texts[i], config.text_field)
-        if error:
-            rows[i] = _error_row(doc_id, error)
-            continue
-        text: str = texts[i]
+        if type(raw_id) is str and raw_id:
+            doc_id = raw_id  # == str(raw_id)
+        else:
+            doc_id = str(labels[i]) if _missing(raw_id) or raw_id == "" else str(raw_id)
+        text = texts[i]
+        read_error = read_errors[i]
+        if read_error is not None or type(text) is not str:
+            error = read_error if isinstance(read_error, str) else None
+            error = error or _text_error(text, config.text_field)
+            if error:
+                rows[i] = _error_row(doc_id, error)
+                continue
         docs.append(
             Document(
                 id=doc_id,
@@ -590,16 +595,21 @@ class Source:
     done: int = 0
     rows: int = 0
     _columns: list[str] = field(default_factory=list)
+    _plain_columns: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
         self._columns = list(
             dict.fromkeys([cfg.id_field, cfg.text_field, cfg.source_field, LANG_FIELD, READ_ERROR])
         )
+        # Five distinct columns, in _record's argument order: a record is its arguments.
+        self._plain_columns = len(self._columns) == 5
 
     def _record(
         self, doc_id: str, text: Any, source: Any = None, lang: Any = None, error: str | None = None
     ) -> list[Any]:
+        if self._plain_columns:
+            return [doc_id, text, source, lang, error]
         values = {
             self.config.id_field: doc_id,
             self.config.text_field: text,
@@ -724,10 +734,15 @@ def _strip_bom(data: bytes) -> bytes:
 def _loads_line(raw: bytes) -> Any:
     """``json.loads(raw)``. A line that starts with ``{`` and a non-zero byte is
     UTF-8 to ``json.detect_encoding``, and ``json.loads`` decodes it with
-    ``surrogatepass``: done here directly, skipping the detection."""
+    ``surrogatepass``: done here directly, skipping the detection (and, the text
+    starting with ``{``, the BOM test: straight to the default decoder)."""
     if raw[:1] == b"{" and (len(raw) < 2 or raw[1]):
-        return json.loads(raw.decode("utf-8", "surrogatepass"))
+        return _json_decode(raw.decode("utf-8", "surrogatepass"))
     return json.loads(raw)
+
+
+#: ``json.loads``'s own decoder for a ``str`` (a ``JSONDecoder`` with the defaults).
+_json_decode = json.JSONDecoder().decode
 
 
 class JsonlSource(Source):

@@ -125,9 +125,9 @@ def _trimmed(text: str, start: int, end: int) -> Segment | None:
     if not stripped:
         return None
     if len(stripped) == len(raw):
-        return Segment(start, end, raw)
+        return _new_tuple(Segment, (start, end, raw))
     start += len(raw) - len(raw.lstrip())
-    return Segment(start, start + len(stripped), stripped)
+    return _new_tuple(Segment, (start, start + len(stripped), stripped))
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Segment]:
@@ -258,10 +258,19 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     starts = list(map(_MATCH_START, lines))
     ends = list(map(_MATCH_END, lines))
     cut = False
+    known = _ABBREVIATED.get
     for m in _boundaries(text, start, end):
         at = m.start()
-        if text[at] == "." and _abbreviated(text, start, at):
-            continue
+        if text[at] == ".":
+            # _abbreviated(text, start, at), its cache hit inlined
+            if at > start and text[at - 1] != ".":
+                verdict = known(text[max(start, at - 7) : at])
+                if verdict is None:
+                    verdict = _abbreviated(text, start, at)
+            else:
+                verdict = _abbreviated(text, start, at)
+            if verdict:
+                continue
         ends.append(m.end())
         starts.append(m.end(1))
         cut = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import operator
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -49,6 +50,8 @@ class Context:
         return self.config.options(code)
 
     def option(self, name: str, default: Any, code: str | None = None) -> Any:
+        if not self.config.checks:
+            return default  # no [checks.*] options at all (the usual case)
         return self.options(code).get(name, default)
 
 
@@ -401,6 +404,20 @@ def _finding_order(f: Finding) -> tuple[int, int, str]:
     return (f.start, f.end, f.code)
 
 
+_SUPERSEDING: list[tuple[Sequence[Rule], list[Rule], dict[str, tuple[str, ...]]]] = []
+
+
+def _superseding(rules: Sequence[Rule]) -> dict[str, tuple[str, ...]]:
+    """``{code: supersedes}`` of the rules that declare it; computed once per rule
+    list (the list and a copy of it are kept, so a list changed in place is seen)."""
+    for seen, copy, table in _SUPERSEDING:
+        if seen is rules and len(copy) == len(rules) and all(map(operator.is_, copy, rules)):
+            return table
+    table = {r.code: r.supersedes for r in rules if r.supersedes}
+    _SUPERSEDING[:] = [(rules, list(rules), table)]
+    return table
+
+
 def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Finding]:
     """Drop exact duplicates, and findings superseded by an overlapping finding of a
     rule that declares ``supersedes`` (one artifact, one finding)."""
@@ -411,7 +428,7 @@ def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Fin
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    superseding = {r.code: r.supersedes for r in rules if r.supersedes}
+    superseding = _superseding(rules)
     if not superseding:
         return unique
     winners = [f for f in unique if f.code in superseding]
