@@ -135,24 +135,38 @@ def _error_row(doc_id: str, message: str) -> dict[str, Any]:
     return row
 
 
+#: ``json.dumps(obj, ensure_ascii=False)`` without building an encoder per call.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+#: A finding-free report's category counts (copied into its row).
+_NO_COUNTS = dict.fromkeys(CATEGORIES, 0)
+
+
 def _report_row(report: DocumentReport) -> dict[str, Any]:
-    penalty = report.penalty
+    findings = report.findings
     words = report.document.words
-    row: dict[str, Any] = {
+    if not findings:  # the common case: a clean document
+        row: dict[str, Any] = {
+            "id": report.document.id,
+            "score": mqm_score(0, words),
+            "penalty": 0,  # == scoring.penalty([]) (an int: round(sum([]), 3))
+            "words": words,
+        }
+        row.update(_NO_COUNTS)
+        row["findings"] = "[]"  # json.dumps([])
+        row["error"] = report.error
+        return row
+    penalty = report.penalty
+    row = {
         "id": report.document.id,
         "score": mqm_score(penalty, words),
         "penalty": penalty,
         "words": words,
     }
     counts = dict.fromkeys(CATEGORIES, 0)
-    for f in report.findings:
+    for f in findings:
         counts[f.category] = counts.get(f.category, 0) + 1
     row.update(counts)
-    row["findings"] = (
-        json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False)
-        if report.findings
-        else "[]"  # json.dumps([])
-    )
+    row["findings"] = _dumps([f.to_dict() for f in findings])
     row["error"] = report.error
     return row
 
@@ -202,13 +216,18 @@ def audit_partition(df: pd.DataFrame, config: Config) -> pd.DataFrame:
     where: list[int] = []
     for i in range(n):
         raw_id = ids[i]
-        doc_id = str(labels[i]) if _missing(raw_id) or raw_id == "" else str(raw_id)
-        error = read_errors[i] if isinstance(read_errors[i], str) else None
-        error = error or _text_error(texts[i], config.text_field)
-        if error:
-            rows[i] = _error_row(doc_id, error)
-            continue
-        text: str = texts[i]
+        if type(raw_id) is str and raw_id:
+            doc_id = raw_id  # == str(raw_id)
+        else:
+            doc_id = str(labels[i]) if _missing(raw_id) or raw_id == "" else str(raw_id)
+        text = texts[i]
+        read_error = read_errors[i]
+        if read_error is not None or type(text) is not str:
+            error = read_error if isinstance(read_error, str) else None
+            error = error or _text_error(text, config.text_field)
+            if error:
+                rows[i] = _error_row(doc_id, error)
+                continue
         docs.append(
             Document(
                 id=doc_id,
@@ -343,11 +362,15 @@ class InlineRunner:
                 yield audit_partition(frame, self.config)
             return
         group: list[pd.DataFrame] = []
+        group_key: tuple[list[Any], list[Any]] | None = None
         rows = 0
         for frame in frames:
-            if group and not _same_columns(group[0], frame):
+            key = _columns_key(frame)
+            if group and key != group_key:
                 yield from self._audit_group(group)
                 group, rows = [], 0
+            if not group:
+                group_key = key
             group.append(frame)
             rows += len(frame)
             if rows >= INLINE_ROWS:
@@ -365,11 +388,14 @@ class InlineRunner:
         result = audit_partition(pd.concat(group), self.config)
         # A chunk's own frame holds an all-missing text column as object None
         # values (no string to infer a string type from); so must its part.
-        missing = {
-            name: result[name].isna().to_numpy()
-            for name in _TEXT_COLUMNS
-            if result[name].dtype != object
-        }
+        # (A column without a missing value has no all-missing part, unless a part
+        # is empty.)
+        empty_part = any(len(frame) == 0 for frame in group)
+        missing = {}
+        for name in _TEXT_COLUMNS:
+            column = result[name]
+            if column.dtype != object and (empty_part or column.hasnans):
+                missing[name] = column.isna().to_numpy()
         pos = 0
         for frame in group:
             end = pos + len(frame)
@@ -407,7 +433,12 @@ def _warm_worker(config: Config) -> None:
 
 
 def _same_columns(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
+    return _columns_key(a) == _columns_key(b)
+
+
+def _columns_key(frame: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+    """What :func:`_same_columns` compares: column names and dtypes."""
+    return list(frame.columns), list(frame.dtypes)
 
 
 def _init_worker(config: Config, threads: int) -> None:
@@ -564,16 +595,21 @@ class Source:
     done: int = 0
     rows: int = 0
     _columns: list[str] = field(default_factory=list)
+    _plain_columns: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
         self._columns = list(
             dict.fromkeys([cfg.id_field, cfg.text_field, cfg.source_field, LANG_FIELD, READ_ERROR])
         )
+        # Five distinct columns, in _record's argument order: a record is its arguments.
+        self._plain_columns = len(self._columns) == 5
 
     def _record(
         self, doc_id: str, text: Any, source: Any = None, lang: Any = None, error: str | None = None
     ) -> list[Any]:
+        if self._plain_columns:
+            return [doc_id, text, source, lang, error]
         values = {
             self.config.id_field: doc_id,
             self.config.text_field: text,
@@ -698,10 +734,15 @@ def _strip_bom(data: bytes) -> bytes:
 def _loads_line(raw: bytes) -> Any:
     """``json.loads(raw)``. A line that starts with ``{`` and a non-zero byte is
     UTF-8 to ``json.detect_encoding``, and ``json.loads`` decodes it with
-    ``surrogatepass``: done here directly, skipping the detection."""
+    ``surrogatepass``: done here directly, skipping the detection (and, the text
+    starting with ``{``, the BOM test: straight to the default decoder)."""
     if raw[:1] == b"{" and (len(raw) < 2 or raw[1]):
-        return json.loads(raw.decode("utf-8", "surrogatepass"))
+        return _json_decode(raw.decode("utf-8", "surrogatepass"))
     return json.loads(raw)
+
+
+#: ``json.loads``'s own decoder for a ``str`` (a ``JSONDecoder`` with the defaults).
+_json_decode = json.JSONDecoder().decode
 
 
 class JsonlSource(Source):
@@ -948,10 +989,9 @@ class _JsonlWriter(_BufferedWriter):
         self.stream = stream
 
     def _write(self, frame: pd.DataFrame) -> None:
-        dumps = json.dumps
         self.stream.write(
             "".join(
-                dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n"
+                _dumps({k: _json_value(v) for k, v in row.items()}) + "\n"
                 for row in frame.to_dict("records")
             )
         )

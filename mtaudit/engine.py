@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import operator
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,6 +23,9 @@ from mtaudit.scoring import score as mqm_score
 from mtaudit.scoring import signature
 
 _INLINE = re.compile(r"mtaudit:\s*ignore(-file)?\b[ \t]*((?:MT\d{1,3}[ \t,]*)*)", re.IGNORECASE)
+# A part of every _INLINE match (same flags), led by a literal the regex engine can
+# skip to: no match of it, no directive.
+_DIRECTIVE_HINT = re.compile(r":\s*ignore", re.IGNORECASE)
 
 
 @dataclass
@@ -46,6 +50,8 @@ class Context:
         return self.config.options(code)
 
     def option(self, name: str, default: Any, code: str | None = None) -> Any:
+        if not self.config.checks:
+            return default  # no [checks.*] options at all (the usual case)
         return self.options(code).get(name, default)
 
 
@@ -121,13 +127,17 @@ def suppressions(doc: Document) -> list[Directive]:
     whole document, and a record's ``mtaudit_ignore`` field the whole record. A
     directive without codes ignores everything."""
     out: list[Directive] = []
-    field_value = doc.meta.get(IGNORE_FIELD)
+    field_value = doc.meta.get(IGNORE_FIELD) if doc.meta else None
     if isinstance(field_value, (list, tuple)):
         field_value = ",".join(str(v) for v in field_value)
     if isinstance(field_value, str) and field_value.strip():
         out.append(Directive(0, _codes(field_value) or frozenset({"MT"})))
     text = doc.text
-    if "mtaudit" not in text.lower():
+    if _DIRECTIVE_HINT.search(text) is None:
+        return out  # no directive can match: the common case, found in one fast scan
+    # The lower-cased text a check memoized, when there is one.
+    lowered = doc.cache.get("lower")
+    if "mtaudit" not in (text.lower() if lowered is None else lowered):
         return out
     for m in _INLINE.finditer(text):
         codes = _codes(m.group(2)) or frozenset({"MT"})
@@ -253,24 +263,29 @@ class Engine:
         return overrides.get(code) or overrides.get(category) or default
 
     def _to_finding(self, doc: Document, rule: Rule, hit: Hit) -> Finding | None:
-        start = max(0, min(hit.start, len(doc.text)))
-        end = max(start, min(hit.end, len(doc.text)))
+        text = doc.text
+        start = max(0, min(hit.start, len(text)))
+        end = max(start, min(hit.end, len(text)))
         if end == start:
             return None
         line, col = doc.position(start)
-        severity = self._severity(rule.code, rule.category, hit.severity or rule.severity)
+        severity = hit.severity or rule.severity
+        overrides = self.config.severity
+        if overrides:
+            severity = overrides.get(rule.code) or overrides.get(rule.category) or severity
+        # Positional, in field order (cheaper than keywords for a frozen dataclass).
         return Finding(
-            code=rule.code,
-            category=rule.category,
-            severity=severity,
-            start=start,
-            end=end,
-            line=line,
-            col=col,
-            text=doc.text[start:end],
-            message=hit.message,
-            suggestion=hit.suggestion,
-            confidence=min(1.0, max(0.0, hit.confidence)),
+            rule.code,
+            rule.category,
+            severity,
+            start,
+            end,
+            line,
+            col,
+            text[start:end],
+            hit.message,
+            hit.suggestion,
+            min(1.0, max(0.0, hit.confidence)),
         )
 
     def _file_ignores(self, doc: Document) -> set[str]:
@@ -330,21 +345,24 @@ class Engine:
                         append(finding)
                 self._timed(rule.code, began)
         ctx.rule = None
-        if len(findings) > 1:
-            findings = resolve_overlaps(findings, self.rules)
-        findings = _masked(findings, doc.meta.get(MASKED_KEY) or ())
-        file_codes = self._file_ignores(doc)
+        if findings:
+            if len(findings) > 1:
+                findings = resolve_overlaps(findings, self.rules)
+            masked = doc.meta.get(MASKED_KEY) if doc.meta else None
+            if masked:
+                findings = _masked(findings, masked)
+        file_codes = self._file_ignores(doc) if doc.path else None
         directives = suppressions(doc)
         unused: list[str] = []
         if not directives and not file_codes:
-            kept = list(findings)  # the common case: nothing to suppress
+            kept = findings  # the common case: nothing to suppress
         else:
             used: set[int] = set()
             kept = []
             for f in findings:
                 hits = [i for i, d in enumerate(directives) if d.matches(f)]
                 used.update(hits)
-                if not hits and not any(f.code.startswith(p) for p in file_codes):
+                if not hits and not any(f.code.startswith(p) for p in file_codes or ()):
                     kept.append(f)
             unused = [
                 d.describe()
@@ -356,10 +374,11 @@ class Engine:
         # Analyses are per run of one document; free memory. The word count (the
         # score's denominator, asked for again when the report is scored) stays.
         cache = doc.cache
-        words = cache.get("words")
-        cache.clear()
-        if words is not None:
-            cache["words"] = words
+        if cache:
+            words = cache.get("words")
+            cache.clear()
+            if words is not None:
+                cache["words"] = words
         return DocumentReport(
             doc, kept, suppressed=len(findings) - len(kept), unused_suppressions=unused
         )
@@ -385,6 +404,20 @@ def _finding_order(f: Finding) -> tuple[int, int, str]:
     return (f.start, f.end, f.code)
 
 
+_SUPERSEDING: list[tuple[Sequence[Rule], list[Rule], dict[str, tuple[str, ...]]]] = []
+
+
+def _superseding(rules: Sequence[Rule]) -> dict[str, tuple[str, ...]]:
+    """``{code: supersedes}`` of the rules that declare it; computed once per rule
+    list (the list and a copy of it are kept, so a list changed in place is seen)."""
+    for seen, copy, table in _SUPERSEDING:
+        if seen is rules and len(copy) == len(rules) and all(map(operator.is_, copy, rules)):
+            return table
+    table = {r.code: r.supersedes for r in rules if r.supersedes}
+    _SUPERSEDING[:] = [(rules, list(rules), table)]
+    return table
+
+
 def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Finding]:
     """Drop exact duplicates, and findings superseded by an overlapping finding of a
     rule that declares ``supersedes`` (one artifact, one finding)."""
@@ -395,7 +428,7 @@ def resolve_overlaps(findings: list[Finding], rules: Sequence[Rule]) -> list[Fin
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    superseding = {r.code: r.supersedes for r in rules if r.supersedes}
+    superseding = _superseding(rules)
     if not superseding:
         return unique
     winners = [f for f in unique if f.code in superseding]

@@ -31,6 +31,8 @@ class Severity(str, Enum):
 
 
 _RANK = {Severity.MINOR: 1, Severity.MAJOR: 2, Severity.CRITICAL: 3}
+#: ``severity.value`` by a dict lookup (an enum's ``.value`` goes through a descriptor).
+_SEVERITY_VALUE = {s: s.value for s in Severity}
 
 CATEGORIES = (
     "name",
@@ -83,7 +85,7 @@ class Finding:
         return {
             "code": self.code,
             "category": self.category,
-            "severity": self.severity.value,
+            "severity": _SEVERITY_VALUE[self.severity],
             "start": self.start,
             "end": self.end,
             "line": self.line,
