@@ -453,12 +453,15 @@ class _ChunkStream(dict[str, str]):
     def __missing__(self, chunk: str) -> str:
         if len(self) >= PIECES_LIMIT:
             self.clear()
-        value = self[chunk] = " ".join(map(piece, _CHUNK_TOKENS[chunk]))
+        # a chunk without a token stands between two tokens with white space on
+        # both sides: never a join (see ``_JOIN``), so a barrier
+        value = self[chunk] = " ".join(map(piece, _CHUNK_TOKENS[chunk])) or "#"
         return value
 
 
 _CHUNK_TOKENS = _ChunkTokens()
 _CHUNK_STREAM = _ChunkStream()
+chunk_tokens = _CHUNK_TOKENS.__getitem__  # the tokens of one white-space chunk
 
 
 def chunk_words(chunks: list[str]) -> list[str]:
@@ -474,7 +477,8 @@ def token_words(text: str) -> list[str]:
 
 def loose_multi_keys(index: NameIndex, chunks: list[str]) -> dict[str, int]:
     """Multi-word keys found in the *loose* stream of a text given as its white-space
-    chunks: its folded tokens with every separator a join, with their match counts.
+    chunks: its folded tokens with every separator a join but the chunks without a
+    token, with their match counts.
     The loose stream has the tokens of the real one (:class:`TokenStream`) and no
     barrier, so every raw multi-word match of :func:`find_matches` is among these,
     counted once per token sequence."""
@@ -482,7 +486,7 @@ def loose_multi_keys(index: NameIndex, chunks: list[str]) -> dict[str, int]:
     automaton = index.multi_automaton()
     if automaton is None:
         return out
-    stream = " " + " ".join(filter(None, map(_CHUNK_STREAM.__getitem__, chunks))) + " "
+    stream = " " + " ".join(map(_CHUNK_STREAM.__getitem__, chunks)) + " "
     for _end, key in automaton.iter(stream):
         out[key] = out.get(key, 0) + 1
     return out

@@ -27,7 +27,7 @@ from mtaudit.names_index import (
     NameIndex,
     TokenStream,
     build_index,
-    chunk_words,
+    chunk_tokens,
     delete_non_ascii_letters,
     entities_from_rows,
     find_matches,
@@ -877,8 +877,6 @@ def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
     """A key and another key (or ``others`` item) that :func:`_fuzzy_hits` would
     compare and find one edit apart: same first letter, lengths at most one
     apart, neither a prefix of the other, Levenshtein distance 1."""
-    from rapidfuzz.distance import Levenshtein
-
     by_first: dict[str, list[str]] = defaultdict(list)
     for b in others:
         by_first[b[0]].append(b)
@@ -888,6 +886,8 @@ def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
                 continue
             if a.startswith(b) or b.startswith(a):
                 continue
+            from rapidfuzz.distance import Levenshtein
+
             if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
                 return True
     return False
@@ -1195,7 +1195,8 @@ class _WordClasses:
     ``check``: ... neither accepted nor ruled out by the capitalization test
     (``_caps_fit``), so the mention loop has work to do; ``dateline_safe``: a
     ``check`` word in capitals whose key has no letters-lost form, which yields
-    nothing inside a dateline (see ``_quiet``). Bounded: cleared past
+    nothing inside a dateline (see ``_quiet``); ``person``: a keyword whose key
+    has a person's form. Bounded: cleared past
     ``_CLASSES_LIMIT`` words."""
 
     def __init__(self, index: NameIndex) -> None:
@@ -1205,6 +1206,7 @@ class _WordClasses:
         self.accepted: set[str] = set()
         self.check: set[str] = set()
         self.dateline_safe: set[str] = set()
+        self.person: set[str] = set()  # keywords whose key has a person's form
         self._keys: dict[str, tuple[str, bool, int]] = {}
 
     def key_facts(self, key: str) -> tuple[str, bool, int]:
@@ -1226,6 +1228,7 @@ class _WordClasses:
         if len(self.seen) + len(new) > _CLASSES_LIMIT:
             for words in (self.seen, self.keyword, self.accepted, self.check, self.dateline_safe):
                 words.clear()
+            self.person.clear()
             new = set(distinct)
         index = self.index
         for w in new:
@@ -1235,6 +1238,8 @@ class _WordClasses:
             if not forms:
                 continue
             self.keyword.add(w)
+            if self.key_facts(key)[1]:
+                self.person.add(w)
             if w in index.accepted(key):
                 self.accepted.add(w)
             elif _caps_fit(index, key, w):
@@ -1254,30 +1259,35 @@ _TOKEN_CHAR = re.compile(r"[^\W\d_]|[\u0300-\u036f]")
 
 
 def _covered_by_accepted(text: str, index: NameIndex, key: str, count: int) -> bool:
-    """At least ``count`` places where an accepted surface of the multi-word
-    ``key`` that folds to ``key`` word for word stands in ``text`` on token
-    boundaries. Each such place is a match of ``key`` on the loose stream; when
-    there are as many as the loose stream has, every match of ``key`` is one of
-    them, hence a verified mention."""
+    """At least ``count`` token sequences of ``text`` written as an accepted surface
+    of the multi-word ``key`` that folds to ``key`` word for word, each of whose
+    white-space chunks holds a token. Each such place is a match of ``key`` on the
+    loose stream (``loose_multi_keys``); when there are as many as the loose
+    stream has, every match of ``key`` is one of them, hence a verified mention.
+    Places are told apart by the offset of their first token."""
     memo = index.memo
     surfaces = memo.get(("names:fold-surfaces", key))
     if surfaces is None:
         n_words = key.count(" ") + 1
-        surfaces = [
-            a
-            for a in index.accepted(key)
-            if fold_phrase(a) == key and len(TOKEN.findall(a)) == n_words
-        ]
+        surfaces = []
+        for a in index.accepted(key):
+            tokens = list(TOKEN.finditer(a))
+            if (
+                fold_phrase(a) == key
+                and len(tokens) == n_words
+                and all(map(chunk_tokens, a.split()))
+            ):
+                surfaces.append((a, tokens[0].start()))
         memo[("names:fold-surfaces", key)] = surfaces
-    n = 0
+    firsts: set[int] = set()
     boundary = _TOKEN_CHAR.match
-    for a in surfaces:
+    for a, lead in surfaces:
         i = text.find(a)
         while i >= 0:
             j = i + len(a)
             if (i == 0 or not boundary(text, i - 1)) and not boundary(text, j):
-                n += 1
-                if n >= count:
+                firsts.add(i + lead)
+                if len(firsts) >= count:
                     return True
             i = text.find(a, i + 1)
     return False
@@ -1298,18 +1308,20 @@ def _quiet(text: str, index: NameIndex) -> bool:
       (for the word groups and surnames) accepted glossary words, whose every
       occurrence lies in a verified mention."""
     chunks = text.split()
-    words = chunk_words(chunks)
-    distinct = set(words)
+    distinct = set(itertools.chain.from_iterable(map(chunk_tokens, chunks)))
     _learn_new(distinct)
     classes = _word_classes(index)
     classes.learn(distinct)
     dateline_words: list[str] | None = None
 
     def only_in_datelines(word: str) -> bool:
+        """Every token ``word`` lies in a dateline: the text holds ``word`` (even
+        inside other words) no more often than the datelines have it as a token."""
         nonlocal dateline_words
-        if dateline_words is None:
+        if dateline_words is None:  # built on first use
             dateline_words = [w for s, e in _datelines(text) for w in token_words(text[s:e])]
-        return words.count(word) == dateline_words.count(word)
+        n = dateline_words.count(word)
+        return n > 0 and text.count(word) == n
 
     check = classes.check.intersection(distinct)
     if check and (
@@ -1320,11 +1332,11 @@ def _quiet(text: str, index: NameIndex) -> bool:
     for key, count in multi.items():
         if not _covered_by_accepted(text, index, key, count):
             return False
-    keys = set(map(piece, classes.keyword.intersection(distinct)))
-    keys.update(multi)
+    # the matched keys with a person's form: reference surnames and variant mixes
     reference: dict[str, str] = {}
     lasts: dict[int, str] = {}
-    for last, person, entity in map(classes.key_facts, keys):
+    person_keys = itertools.chain(map(piece, classes.person.intersection(distinct)), multi)
+    for last, person, entity in map(classes.key_facts, person_keys):
         if person:
             reference[last] = ""
         if entity >= 0 and lasts.setdefault(entity, last) != last:

@@ -227,3 +227,29 @@ def test_learnt_one_edit_pairs_match_the_pair_search() -> None:
 def test_tricky_texts_agree() -> None:
     for text in TRICKY:
         assert _analyze(text) == _analyze(text, quiet=False)
+
+
+def test_covered_by_accepted_counts_only_loose_matches() -> None:
+    from mtaudit.checks import names as N
+
+    index = build_index(
+        [
+            Entity("Bosnia - Herzegovina", "place"),
+            Entity("Novi Sad", "place", ("Novi Sad.",)),
+        ]
+    )
+    # an accepted surface with a chunk without a token is no loose match
+    text = "Bosnia - Herzegovina and Bosnia Herzegovina."
+    loose = loose_multi_keys(index, text.split())
+    assert loose == {"bosnia herzegovina": 1}
+    assert not N._covered_by_accepted(text, index, "bosnia herzegovina", 1)
+    # two accepted surfaces at one place count once
+    text = "Novi Sad. Novi-Sad"
+    loose = loose_multi_keys(index, text.split())
+    assert loose["novi sad"] == 2
+    assert not N._covered_by_accepted(text, index, "novi sad", 2)
+    assert N._covered_by_accepted("Novi Sad. Novi Sad", index, "novi sad", 2)
+    # token boundaries: inside a longer word or after a combining mark is no place
+    assert not N._covered_by_accepted("xNovi Sad", index, "novi sad", 1)
+    assert not N._covered_by_accepted("e\u0301Novi Sad", index, "novi sad", 1)
+    assert not N._covered_by_accepted("Novi Sadx", index, "novi sad", 1)
