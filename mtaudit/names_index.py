@@ -381,7 +381,7 @@ class TokenStream:
     )
 
     def __init__(self, text: str) -> None:
-        splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
+        splitter = _SPLIT if not text.isascii() and _MARK.search(text) else _SPLIT_PLAIN
         parts = splitter.split(text)  # [sep, token, sep, token, ..., sep]
         self.text = text
         words: list[str] = parts[1::2]

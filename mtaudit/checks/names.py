@@ -761,6 +761,7 @@ def _doc_plan(
     zone_spans: list[tuple[int, int]],
     hard: list[tuple[int, int]],
     verified: list[tuple[int, int]],
+    distinct: set[str] | None = None,
 ) -> tuple[bool, bool, bool]:
     """Which parts of :func:`_doc_hits` can report anything: (phrases, words,
     surnames in capitals). Exact in the safe direction: each test is a necessary
@@ -776,9 +777,13 @@ def _doc_plan(
       whose letters-lost key is some word's folded form, or a fuzzy candidate one
       edit from a reference surname or from another candidate;
     - a surname in capitals (outside the same spans) needs a ``_CAPS_VOWEL5`` word.
+
+    ``distinct``: the distinct words of ``ts`` with their facts learnt (as
+    :func:`_quiet` leaves them), else computed here.
     """
-    distinct = set(ts.words)
-    _learn_new(distinct)
+    if distinct is None:
+        distinct = set(ts.words)
+        _learn_new(distinct)
     caps = list(_CAP.intersection(distinct))
     folds = list(map(piece, caps))
     collide = len(set(folds)) < len(caps)
@@ -915,13 +920,14 @@ def _doc_hits(
     verified: list[tuple[int, int]],
     reference: dict[str, str],
     zone_spans: list[tuple[int, int]],
+    distinct: set[str] | None = None,
 ) -> list[NameHit]:
     """Inconsistent spellings of one name inside the document, glossary or not.
 
     ``zone_spans`` are the URL zones and datelines. :func:`_doc_plan` says, from
     the distinct words alone, which parts can report anything; the others are
     skipped (most documents: all of them)."""
-    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified)
+    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified, distinct)
     if not (phrase_ok or words_ok or surname_ok):
         return []
     text = doc.text
@@ -1293,7 +1299,7 @@ def _covered_by_accepted(text: str, index: NameIndex, key: str, count: int) -> b
     return False
 
 
-def _quiet(text: str, index: NameIndex) -> bool:
+def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = None) -> bool:
     """True only when :func:`analyze` (mojibake aside) surely returns nothing:
 
     - glossary: every single-word mention is a word of ``_WordClasses.accepted``
@@ -1310,6 +1316,8 @@ def _quiet(text: str, index: NameIndex) -> bool:
     chunks = text.split()
     distinct = set(itertools.chain.from_iterable(map(chunk_tokens, chunks)))
     _learn_new(distinct)
+    if distinct_out is not None:
+        distinct_out.append(distinct)  # the words of the token stream, facts learnt
     classes = _word_classes(index)
     classes.learn(distinct)
     dateline_words: list[str] | None = None
@@ -1377,7 +1385,8 @@ def _quiet(text: str, index: NameIndex) -> bool:
 def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     moji = _mojibake_hits(doc, index)
-    if not moji and _quiet(doc.text, index):
+    words: list[set[str]] = []
+    if not moji and _quiet(doc.text, index, words):
         return []
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
@@ -1387,7 +1396,16 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     hits = (
         moji
         + glossary
-        + _doc_hits(doc, ts, index, hard, verified, reference, zone_spans + dateline_spans)
+        + _doc_hits(
+            doc,
+            ts,
+            index,
+            hard,
+            verified,
+            reference,
+            zone_spans + dateline_spans,
+            words[0] if words else None,
+        )
     )
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []

@@ -52,7 +52,7 @@ def _analyze(text: str, *, quiet: bool = True, **options: object) -> list[object
     if quiet:
         return list(N.analyze(doc, ctx))
     saved = N._quiet
-    N._quiet = lambda text, index: False  # type: ignore[assignment]
+    N._quiet = lambda *args: False  # type: ignore[assignment]
     try:
         return list(N.analyze(doc, ctx))
     finally:
