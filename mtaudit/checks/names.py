@@ -557,10 +557,22 @@ def _variant_mix(
 ) -> list[NameHit]:
     """Two accepted spellings of one person's surname in one document ("Zelensky"
     and "Zelenskiy"): the minority form (on a tie, the non-canonical one) is flagged."""
+    person, accepted = index.sole_person, index.accepted
+    # A mention's folded last token is the last word of its key: without a person
+    # whose mentions' keys end in two different words, nothing can be flagged.
+    lasts: dict[int, str] = {}
+    for key in {men.match.key for men in mentions}:
+        entity = person(key)
+        if (
+            entity >= 0
+            and lasts.setdefault(entity, key.rsplit(" ", 1)[-1]) != key.rsplit(" ", 1)[-1]
+        ):
+            break
+    else:
+        return []
     from rapidfuzz.distance import Levenshtein
 
     by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
-    person, accepted = index.sole_person, index.accepted
     for men in mentions:
         entity = person(men.match.key)  # "The Venetian Macao" and "Galaxy Macau" are
         if entity < 0 or men.surface not in accepted(men.match.key):  # both right
