@@ -135,6 +135,21 @@ class NameIndex:
     _accepted: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _person: dict[str, int] = field(default_factory=dict, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # for the checks
+    _multi: Any = field(default=None, repr=False)
+
+    def multi_automaton(self) -> Any:
+        """An automaton of the multi-word keys alone (built on first use), or None."""
+        if self._multi is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for key in self.forms:
+                if " " in key:
+                    automaton.add_word(f" {key} ", key)
+            if len(automaton):
+                automaton.make_automaton()
+            self._multi = automaton if len(automaton) else False
+        return self._multi or None
 
     def sole_person(self, key: str) -> int:
         """The entity of ``key`` when all its forms are one person's, else -1
@@ -366,7 +381,7 @@ class TokenStream:
     )
 
     def __init__(self, text: str) -> None:
-        splitter = _SPLIT if _MARK.search(text) else _SPLIT_PLAIN
+        splitter = _SPLIT if not text.isascii() and _MARK.search(text) else _SPLIT_PLAIN
         parts = splitter.split(text)  # [sep, token, sep, token, ..., sep]
         self.text = text
         words: list[str] = parts[1::2]
@@ -418,6 +433,63 @@ class TokenStream:
 
 def token_stream(text: str) -> TokenStream:
     return TokenStream(text)
+
+
+# A token never spans white space, so the tokens of a text are those of its
+# white-space separated chunks (``str.split``) in order. Chunks repeat across
+# documents like words do: their tokens and loose stream are cached per chunk, in
+# plain dicts read by ``map`` (C-level on hits), bounded like ``_PIECES``.
+
+
+class _ChunkTokens(dict[str, tuple[str, ...]]):
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        if len(self) >= PIECES_LIMIT:
+            self.clear()
+        value = self[chunk] = tuple(m.group() for m in TOKEN.finditer(chunk))
+        return value
+
+
+class _ChunkStream(dict[str, str]):
+    def __missing__(self, chunk: str) -> str:
+        if len(self) >= PIECES_LIMIT:
+            self.clear()
+        # a chunk without a token stands between two tokens with white space on
+        # both sides: never a join (see ``_JOIN``), so a barrier
+        value = self[chunk] = " ".join(map(piece, _CHUNK_TOKENS[chunk])) or "#"
+        return value
+
+
+_CHUNK_TOKENS = _ChunkTokens()
+_CHUNK_STREAM = _ChunkStream()
+chunk_tokens = _CHUNK_TOKENS.__getitem__  # the tokens of one white-space chunk
+
+
+def chunk_words(chunks: list[str]) -> list[str]:
+    """The tokens of a text (``TokenStream(text).words``) from its white-space
+    chunks (``text.split()``), without offsets or stream."""
+    return list(itertools.chain.from_iterable(map(_CHUNK_TOKENS.__getitem__, chunks)))
+
+
+def token_words(text: str) -> list[str]:
+    """The tokens of ``text``, as :attr:`TokenStream.words`."""
+    return chunk_words(text.split())
+
+
+def loose_multi_keys(index: NameIndex, chunks: list[str]) -> dict[str, int]:
+    """Multi-word keys found in the *loose* stream of a text given as its white-space
+    chunks: its folded tokens with every separator a join but the chunks without a
+    token, with their match counts.
+    The loose stream has the tokens of the real one (:class:`TokenStream`) and no
+    barrier, so every raw multi-word match of :func:`find_matches` is among these,
+    counted once per token sequence."""
+    out: dict[str, int] = {}
+    automaton = index.multi_automaton()
+    if automaton is None:
+        return out
+    stream = " " + " ".join(map(_CHUNK_STREAM.__getitem__, chunks)) + " "
+    for _end, key in automaton.iter(stream):
+        out[key] = out.get(key, 0) + 1
+    return out
 
 
 def _second(item: tuple[int, int, str]) -> int:

@@ -5,6 +5,10 @@ Names come from the entity glossaries (``glossaries/entities/``, plus ``-g``
 files) and from the document itself: the analysis runs once per document
 (``doc.memo``) and every MT1xx rule reports its share of it. Glossary evidence
 wins over document evidence, and a span gets at most one name finding.
+
+Most documents have nothing to report: ``_quiet`` proves that from the distinct
+words (C-level set tests against per-word and per-glossary facts), the multi-word
+glossary matches and the datelines, before any token stream is built.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from mtaudit.names_index import (
     NameIndex,
     TokenStream,
     build_index,
+    chunk_tokens,
     delete_non_ascii_letters,
     entities_from_rows,
     find_matches,
@@ -34,9 +39,11 @@ from mtaudit.names_index import (
     fold_phrase,
     has_non_ascii_letters,
     is_common_word,
+    loose_multi_keys,
     piece,
     strip_marks,
     token_stream,
+    token_words,
     zipf,
 )
 from mtaudit.registry import register
@@ -554,10 +561,22 @@ def _variant_mix(
 ) -> list[NameHit]:
     """Two accepted spellings of one person's surname in one document ("Zelensky"
     and "Zelenskiy"): the minority form (on a tie, the non-canonical one) is flagged."""
+    person, accepted = index.sole_person, index.accepted
+    # A mention's folded last token is the last word of its key: without a person
+    # whose mentions' keys end in two different words, nothing can be flagged.
+    lasts: dict[int, str] = {}
+    for key in {men.match.key for men in mentions}:
+        entity = person(key)
+        if (
+            entity >= 0
+            and lasts.setdefault(entity, key.rsplit(" ", 1)[-1]) != key.rsplit(" ", 1)[-1]
+        ):
+            break
+    else:
+        return []
     from rapidfuzz.distance import Levenshtein
 
     by_entity: dict[int, list[tuple[str, _Mention]]] = defaultdict(list)
-    person, accepted = index.sole_person, index.accepted
     for men in mentions:
         entity = person(men.match.key)  # "The Venetian Macao" and "Galaxy Macau" are
         if entity < 0 or men.surface not in accepted(men.match.key):  # both right
@@ -676,12 +695,52 @@ _CAP_MARKED: set[str] = set()  # ... with non-ASCII letters
 _CAPS_VOWEL5: set[str] = set()  # in capitals, 5+ letters, a vowel: a `_surname_caps` surname
 _FUZZY: set[str] = set()  # capitalized, 3+ letters, a rare folded form of 6+ letters
 _LOST_KEY: dict[str, str] = {}  # capitalized marked word -> key of its letters-lost remnant
+_BY_PIECE: dict[str, set[str]] = {}  # folded form -> the words seen with it
+# The fuzzy keys (folded forms of _FUZZY words) one edit apart, as `_one_edit_pair`
+# finds them: every pair is found through a shared "variant" (the key itself or
+# the key less one letter), as two words one edit apart always share one.
+_PARTNERS: dict[str, set[str]] = {}  # fuzzy key -> the fuzzy keys one edit from it
+_VARIANTS: dict[str, list[str]] = {}  # variant -> the fuzzy keys that have it
+_VARIANTS_LIMIT = 1_000_000
+_NONE: frozenset[str] = frozenset()
 # ``piece(word)`` is ``fold_token(word)`` for a token, from a plain-dict cache.
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """The pair test of :func:`_one_edit_pair`."""
+    from rapidfuzz.distance import Levenshtein
+
+    if a == b or a[0] != b[0] or abs(len(a) - len(b)) > 1:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return False
+    return Levenshtein.distance(a, b, score_cutoff=1) <= 1
+
+
+def _add_fuzzy_key(key: str) -> None:
+    if key in _PARTNERS:
+        return
+    partners = _PARTNERS[key] = set()
+    candidates: set[str] = set()
+    for variant in {key, *(key[:i] + key[i + 1 :] for i in range(len(key)))}:
+        keys = _VARIANTS.setdefault(variant, [])
+        candidates.update(keys)
+        keys.append(key)
+    for other in candidates:
+        if _one_edit(key, other):
+            partners.add(other)
+            _PARTNERS[other].add(key)
 
 
 def _learn(words: Iterable[str]) -> None:
     for w in words:
         _SEEN.add(w)
+        p = piece(w)
+        same = _BY_PIECE.get(p)
+        if same is None:
+            _BY_PIECE[p] = {w}
+        else:
+            same.add(w)
         if len(w) >= 5 and _all_caps(w) and any(c in "AEIOUY" for c in strip_marks(w)):
             _CAPS_VOWEL5.add(w)
         if not w[0].isupper():
@@ -690,11 +749,26 @@ def _learn(words: Iterable[str]) -> None:
         key = fold(w) or "#"  # as in the token stream
         if len(w) >= 3 and len(key) >= 6 and not is_common_word(key) and zipf(key) < 2.5:
             _FUZZY.add(w)
+            _add_fuzzy_key(key)
         if has_non_ascii_letters(w):
             _CAP_MARKED.add(w)
             lost = fold(delete_non_ascii_letters(w))
             if lost != key and len(lost) >= 3 and not is_common_word(lost):
                 _LOST_KEY[w] = lost
+
+
+def _learn_new(distinct: set[str]) -> None:
+    """Learn the facts of the words of ``distinct`` not seen yet (bounded)."""
+    new = distinct.difference(_SEEN)
+    if new:
+        if len(_SEEN) + len(new) > _FACTS_LIMIT or len(_VARIANTS) > _VARIANTS_LIMIT:
+            # forget all, learn this document's
+            for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY, _BY_PIECE):
+                facts.clear()
+            _PARTNERS.clear()
+            _VARIANTS.clear()
+            new = distinct
+        _learn(new)
 
 
 def _doc_plan(
@@ -703,6 +777,7 @@ def _doc_plan(
     zone_spans: list[tuple[int, int]],
     hard: list[tuple[int, int]],
     verified: list[tuple[int, int]],
+    distinct: set[str] | None = None,
 ) -> tuple[bool, bool, bool]:
     """Which parts of :func:`_doc_hits` can report anything: (phrases, words,
     surnames in capitals). Exact in the safe direction: each test is a necessary
@@ -718,20 +793,18 @@ def _doc_plan(
       whose letters-lost key is some word's folded form, or a fuzzy candidate one
       edit from a reference surname or from another candidate;
     - a surname in capitals (outside the same spans) needs a ``_CAPS_VOWEL5`` word.
+
+    ``distinct``: the distinct words of ``ts`` with their facts learnt (as
+    :func:`_quiet` leaves them), else computed here.
     """
-    distinct = set(ts.words)
-    new = distinct.difference(_SEEN)
-    if new:
-        if len(_SEEN) + len(new) > _FACTS_LIMIT:  # forget all, learn this document's
-            for facts in (_SEEN, _CAP, _CAP_MARKED, _CAPS_VOWEL5, _FUZZY, _LOST_KEY):
-                facts.clear()
-            new = distinct
-        _learn(new)
+    if distinct is None:
+        distinct = set(ts.words)
+        _learn_new(distinct)
     caps = list(_CAP.intersection(distinct))
     folds = list(map(piece, caps))
     collide = len(set(folds)) < len(caps)
     surnames = _CAPS_VOWEL5.intersection(distinct)
-    others = _plan_others(distinct, ts, reference)
+    others = _plan_others(distinct, reference)
     if not (collide or others or surnames):
         return False, False, False  # nothing can fire even with every word counted
     if not others:
@@ -762,21 +835,24 @@ def _doc_plan(
 
 def _plan_words(words: set[str], ts: TokenStream, reference: dict[str, str]) -> tuple[bool, bool]:
     """(word groups, surnames in capitals) of :func:`_doc_plan` on ``words``."""
-    words_ok = _collide(words) or _plan_others(words, ts, reference)
+    words_ok = _collide(words) or _plan_others(words, reference)
     return words_ok, not _CAPS_VOWEL5.isdisjoint(words)
 
 
-def _plan_others(words: set[str], ts: TokenStream, reference: dict[str, str]) -> bool:
+def _plan_others(words: set[str], reference: dict[str, str]) -> bool:
     """The word-group tests of :func:`_doc_plan` other than two spellings of one
     folded form: letters lost against a marked word, one-edit fuzzy pairs."""
     marked = _CAP_MARKED.intersection(words)
-    lost = {_LOST_KEY[w] for w in marked if w in _LOST_KEY}
-    if lost and not lost.isdisjoint(map(piece, words)):
-        return True
+    for w in marked:  # a word of ``words`` folds to the letters-lost key of another
+        lost = _LOST_KEY.get(w)
+        if lost is not None and not _BY_PIECE.get(lost, _NONE).isdisjoint(words):
+            return True
     fuzzy = _FUZZY.intersection(words)
     if fuzzy:
         keys = set(map(piece, fuzzy))
-        return _one_edit_pair(keys, keys) or _one_edit_pair(keys, set(reference))
+        if any(not _PARTNERS[k].isdisjoint(keys) for k in keys):
+            return True  # ``_one_edit_pair(keys, keys)``, from the learnt pairs
+        return bool(reference) and _one_edit_pair(keys, set(reference))
     return False
 
 
@@ -822,8 +898,6 @@ def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
     """A key and another key (or ``others`` item) that :func:`_fuzzy_hits` would
     compare and find one edit apart: same first letter, lengths at most one
     apart, neither a prefix of the other, Levenshtein distance 1."""
-    from rapidfuzz.distance import Levenshtein
-
     by_first: dict[str, list[str]] = defaultdict(list)
     for b in others:
         by_first[b[0]].append(b)
@@ -833,6 +907,8 @@ def _one_edit_pair(keys: set[str], others: set[str]) -> bool:
                 continue
             if a.startswith(b) or b.startswith(a):
                 continue
+            from rapidfuzz.distance import Levenshtein
+
             if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
                 return True
     return False
@@ -860,13 +936,14 @@ def _doc_hits(
     verified: list[tuple[int, int]],
     reference: dict[str, str],
     zone_spans: list[tuple[int, int]],
+    distinct: set[str] | None = None,
 ) -> list[NameHit]:
     """Inconsistent spellings of one name inside the document, glossary or not.
 
     ``zone_spans`` are the URL zones and datelines. :func:`_doc_plan` says, from
     the distinct words alone, which parts can report anything; the others are
     skipped (most documents: all of them)."""
-    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified)
+    phrase_ok, words_ok, surname_ok = _doc_plan(ts, reference, zone_spans, hard, verified, distinct)
     if not (phrase_ok or words_ok or surname_ok):
         return []
     text = doc.text
@@ -1120,21 +1197,231 @@ def _mojibake_hits(doc: Document, index: NameIndex) -> list[NameHit]:
     return out
 
 
+# --------------------------------------------------------------------------- quiet documents
+#
+# Most documents yield no name finding: every glossary mention is spelled as the
+# glossary accepts it (or is an ordinary word like "who" that no form fits), and
+# no word is written two ways. ``_quiet`` proves that from the distinct words of
+# the document, its multi-word glossary matches on a loose stream and its
+# datelines, without the token stream, offsets or mention loop. Every test below
+# is a necessary condition of some finding, computed on a superset of what the
+# analysis looks at; when one fails the full analysis runs.
+
+_CLASSES_LIMIT = 200_000
+
+
+class _WordClasses:
+    """Per glossary index: what a single-word mention written ``w`` can do, learnt
+    once per distinct word. ``keyword``: the word's folded form is a glossary key;
+    ``accepted``: ... and the word is an accepted surface of that key (verified);
+    ``check``: ... neither accepted nor ruled out by the capitalization test
+    (``_caps_fit``), so the mention loop has work to do; ``dateline_safe``: a
+    ``check`` word in capitals whose key has no letters-lost form, which yields
+    nothing inside a dateline (see ``_quiet``); ``person``: a keyword whose key
+    has a person's form. Bounded: cleared past
+    ``_CLASSES_LIMIT`` words."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+        self.seen: set[str] = set()
+        self.keyword: set[str] = set()
+        self.accepted: set[str] = set()
+        self.check: set[str] = set()
+        self.dateline_safe: set[str] = set()
+        self.person: set[str] = set()  # keywords whose key has a person's form
+        self._keys: dict[str, tuple[str, bool, int]] = {}
+
+    def key_facts(self, key: str) -> tuple[str, bool, int]:
+        """(last word, some form is a person's, ``sole_person``) of a key."""
+        facts = self._keys.get(key)
+        if facts is None:
+            index = self.index
+            person = any(index.entities[f.entity].type == "person" for f in index.lookup(key))
+            facts = (key.rsplit(" ", 1)[-1], person, index.sole_person(key))
+            if len(self._keys) >= _CLASSES_LIMIT:
+                self._keys.clear()
+            self._keys[key] = facts
+        return facts
+
+    def learn(self, distinct: set[str]) -> None:
+        new = distinct.difference(self.seen)
+        if not new:
+            return
+        if len(self.seen) + len(new) > _CLASSES_LIMIT:
+            for words in (self.seen, self.keyword, self.accepted, self.check, self.dateline_safe):
+                words.clear()
+            self.person.clear()
+            new = set(distinct)
+        index = self.index
+        for w in new:
+            self.seen.add(w)
+            key = piece(w)
+            forms = index.lookup(key)
+            if not forms:
+                continue
+            self.keyword.add(w)
+            if self.key_facts(key)[1]:
+                self.person.add(w)
+            if w in index.accepted(key):
+                self.accepted.add(w)
+            elif _caps_fit(index, key, w):
+                self.check.add(w)
+                if _all_caps(w) and all(f.kind in ("name", "surname") for f in forms):
+                    self.dateline_safe.add(w)
+
+
+def _word_classes(index: NameIndex) -> _WordClasses:
+    classes = index.memo.get("names:word-classes")
+    if classes is None:  # (``index.memo`` may have been cleared: learn again)
+        classes = index.memo["names:word-classes"] = _WordClasses(index)
+    return classes
+
+
+_TOKEN_CHAR = re.compile(r"[^\W\d_]|[\u0300-\u036f]")
+
+
+def _covered_by_accepted(text: str, index: NameIndex, key: str, count: int) -> bool:
+    """At least ``count`` token sequences of ``text`` written as an accepted surface
+    of the multi-word ``key`` that folds to ``key`` word for word, each of whose
+    white-space chunks holds a token. Each such place is a match of ``key`` on the
+    loose stream (``loose_multi_keys``); when there are as many as the loose
+    stream has, every match of ``key`` is one of them, hence a verified mention.
+    Places are told apart by the offset of their first token."""
+    memo = index.memo
+    surfaces = memo.get(("names:fold-surfaces", key))
+    if surfaces is None:
+        n_words = key.count(" ") + 1
+        surfaces = []
+        for a in index.accepted(key):
+            tokens = list(TOKEN.finditer(a))
+            if (
+                fold_phrase(a) == key
+                and len(tokens) == n_words
+                and all(map(chunk_tokens, a.split()))
+            ):
+                surfaces.append((a, tokens[0].start()))
+        memo[("names:fold-surfaces", key)] = surfaces
+    firsts: set[int] = set()
+    boundary = _TOKEN_CHAR.match
+    for a, lead in surfaces:
+        i = text.find(a)
+        while i >= 0:
+            j = i + len(a)
+            if (i == 0 or not boundary(text, i - 1)) and not boundary(text, j):
+                firsts.add(i + lead)
+                if len(firsts) >= count:
+                    return True
+            i = text.find(a, i + 1)
+    return False
+
+
+def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = None) -> bool:
+    """True only when :func:`analyze` (mojibake aside) surely returns nothing:
+
+    - glossary: every single-word mention is a word of ``_WordClasses.accepted``
+      or ruled out by capitalization, or a ``dateline_safe`` word found only
+      inside datelines (a capitals name in a dateline is left alone, whatever
+      the support); every multi-word match on the loose stream (a superset of the
+      real matches) is an accepted spelling (``_covered_by_accepted``);
+    - variant mix: no person has two folded last words among the matched keys;
+    - document part: the tests of :func:`_doc_plan` on the distinct words, with a
+      superset of the reference surnames (the last word of every matched key of a
+      person) and, as alive, every word except those found only in datelines and
+      (for the word groups and surnames) accepted glossary words, whose every
+      occurrence lies in a verified mention."""
+    chunks = text.split()
+    distinct = set(itertools.chain.from_iterable(map(chunk_tokens, chunks)))
+    _learn_new(distinct)
+    if distinct_out is not None:
+        distinct_out.append(distinct)  # the words of the token stream, facts learnt
+    classes = _word_classes(index)
+    classes.learn(distinct)
+    dateline_words: list[str] | None = None
+
+    def only_in_datelines(word: str) -> bool:
+        """Every token ``word`` lies in a dateline: the text holds ``word`` (even
+        inside other words) no more often than the datelines have it as a token."""
+        nonlocal dateline_words
+        if dateline_words is None:  # built on first use
+            dateline_words = [w for s, e in _datelines(text) for w in token_words(text[s:e])]
+        n = dateline_words.count(word)
+        return n > 0 and text.count(word) == n
+
+    check = classes.check.intersection(distinct)
+    if check and (
+        not classes.dateline_safe.issuperset(check) or not all(map(only_in_datelines, check))
+    ):
+        return False
+    multi = loose_multi_keys(index, chunks)
+    for key, count in multi.items():
+        if not _covered_by_accepted(text, index, key, count):
+            return False
+    # the matched keys with a person's form: reference surnames and variant mixes
+    reference: dict[str, str] = {}
+    lasts: dict[int, str] = {}
+    person_keys = itertools.chain(map(piece, classes.person.intersection(distinct)), multi)
+    for last, person, entity in map(classes.key_facts, person_keys):
+        if person:
+            reference[last] = ""
+        if entity >= 0 and lasts.setdefault(entity, last) != last:
+            return False  # a person written with two surnames: ``_variant_mix``
+    if _plan_others(distinct, reference):
+        return False
+    caps = list(_CAP.intersection(distinct))
+    folds = list(map(piece, caps))
+    collide = len(set(folds)) < len(caps)
+    surnames = _CAPS_VOWEL5.intersection(distinct)
+    if not (collide or surnames):
+        return True
+    alive_cache: dict[str, bool] = {}
+
+    def alive(word: str) -> bool:
+        out = alive_cache.get(word)
+        if out is None:
+            out = alive_cache[word] = not only_in_datelines(word)
+        return out
+
+    accepted = classes.accepted
+    if collide:
+        dup = {f for f, n in Counter(folds).items() if n > 1}
+        alive1 = [w for w, f in zip(caps, folds, strict=True) if f in dup and alive(w)]
+        if len(set(map(piece, alive1))) < len(alive1) and any(
+            map(alive, _CAP_MARKED.intersection(distinct))
+        ):
+            return False  # phrases
+        alive2 = [w for w in alive1 if w not in accepted]
+        if len(set(map(piece, alive2))) < len(alive2):
+            return False  # word groups
+    return not any(alive(w) for w in surnames if w not in accepted)
+
+
 # --------------------------------------------------------------------------- analysis
 
 
 def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
+    moji = _mojibake_hits(doc, index)
+    words: list[set[str]] = []
+    if not moji and _quiet(doc.text, index, words):
+        return []
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
     dateline_spans = _datelines(doc.text)
     glossary, verified, reference = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
-    moji = _mojibake_hits(doc, index)
     hard = [(h.start, h.end) for h in moji + glossary]
     hits = (
         moji
         + glossary
-        + _doc_hits(doc, ts, index, hard, verified, reference, zone_spans + dateline_spans)
+        + _doc_hits(
+            doc,
+            ts,
+            index,
+            hard,
+            verified,
+            reference,
+            zone_spans + dateline_spans,
+            words[0] if words else None,
+        )
     )
     # one finding per span: the first (glossary-backed) wins
     out: list[NameHit] = []
