@@ -218,7 +218,6 @@ def _tok(text: str, start: int, end: int) -> _Tok:
 # Two neighbouring tokens with the same core and only spaces or tabs between them, at
 # the whitespace before the first (the text is given with a space in front). The
 # lookahead keeps the matches overlapping, so each token of a run starts one.
-_match_start = re.Match.start
 _DOUBLE = re.compile(
     rf"\s(?=({_E}*([^\s{re.escape(_STRIP)}](?:\S*[^\s{re.escape(_STRIP)}])?){_E}*)"
     rf"[ \t]+({_E}*\2{_E}*)(?!\S))"
@@ -257,10 +256,10 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
 
     Neighbouring equal cores are tested for all tokens at once (:func:`_neighbours`);
     only a document that has some goes on. There the words doubled are known, and
-    :data:`_DOUBLE` is tried at the whitespace before each of their occurrences
-    that starts a token (the only places where it can match: it matches where the
-    token after the whitespace has a doubled word as its core), which gives the
-    pairs with their offsets, in text order, as a scan of the whole text would.
+    :data:`_DOUBLE` is tried once at the whitespace before each token that starts
+    with one of them (the only places where it can match: where the token after the
+    whitespace has a doubled word as its core), which gives the pairs with their
+    offsets, in text order, as a scan of the whole text would.
     Its tokens are whitespace tokens, and :func:`_tokens` drops only tokens of
     punctuation alone; such a token between two words, or next to a pair, fails the
     spaces-only test of :func:`_gap_ok` either way, so the neighbours it looks at
@@ -276,8 +275,7 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     low = _lower(doc)
     if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
         return _doubles_by_tokens(doc)
-    padded = " " + low
-    matches = []
+    starts: set[int] = set()  # token starts where a doubled word occurs
     for word in words:
         pos = low.find(word)
         while pos >= 0:
@@ -285,13 +283,14 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
             while start and low[start - 1] in _STRIP:
                 start -= 1
             if not start or low[start - 1].isspace():
-                m = _DOUBLE.match(padded, start)  # at the whitespace before the token
-                if m:
-                    matches.append(m)
+                starts.add(start)
             pos = low.find(word, pos + 1)
-    matches.sort(key=_match_start)
+    padded = " " + low
     out = []
-    for m in matches:
+    for start in sorted(starts):
+        m = _DOUBLE.match(padded, start)  # at the whitespace before the token
+        if m is None:
+            continue
         a = _tok(text, m.start(1) - 1, m.end(1) - 1)
         b = _tok(text, m.start(3) - 1, m.end(3) - 1)
         if a.closes:
