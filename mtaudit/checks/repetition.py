@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from operator import attrgetter, eq
+from itertools import islice
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mtaudit.checks.captions import (
@@ -389,7 +390,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     text = doc.text
     low = _cores(doc)
     ntok = len(low)
-    toks: list[_Tok] | None = None
+    toks: _LazyTokens | None = None
     i = 0
     for i0 in starts:
         if i0 < i:
@@ -407,7 +408,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             if k < 3 and (k < 2 or n < 3):
                 continue  # no report below can hold (a double is MT601's)
             if toks is None:
-                toks = _doc_tokens(doc)
+                toks = _LazyTokens(text)
             last = i + k * n - 1
             if "\n" in text[toks[i].start : toks[last].end]:
                 continue
@@ -432,6 +433,33 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             confidence=0.95 if k >= 3 else 0.8,
         )
         i += n * k
+
+
+# A whitespace token with a character that is not edge punctuation: the tokens that
+# :func:`_tokens` keeps (it drops those of punctuation alone), as matches.
+_KEPT_TOKEN = re.compile(rf"\S*[^\s{re.escape(_STRIP)}]\S*")
+
+
+class _LazyTokens:
+    """``_tokens(text)[k]``, built on first use: the token matches are taken (in C)
+    only up to the highest index asked for, and only the tokens asked for are
+    built. A loop candidate needs a few tokens near it, not the whole list."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.matches: list[re.Match[str]] = []
+        self.rest = _KEPT_TOKEN.finditer(text)
+        self.built: dict[int, _Tok] = {}
+
+    def __getitem__(self, k: int) -> _Tok:
+        tok = self.built.get(k)
+        if tok is None:
+            matches = self.matches
+            if k >= len(matches):
+                matches.extend(islice(self.rest, k + 1 - len(matches)))
+            m = matches[k]
+            tok = self.built[k] = _tok(self.text, m.start(), m.end())
+        return tok
 
 
 _LOOP_PATTERNS: dict[int, re.Pattern[str] | None] = {}
@@ -528,7 +556,7 @@ def _loop_candidates(doc: Document, max_n: int) -> list[int]:
         cand = later.any(axis=0)
         if runs is not None:
             cand |= runs
-    return cand.nonzero()[0].tolist()  # type: ignore[no-any-return]
+    return cand.nonzero()[0].tolist()
 
 
 def _word_count(norm: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -349,7 +350,7 @@ def test_joined_norm_is_exact_or_declines(text: str, data: st.DataObject) -> Non
     cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=8))))
     bounds = [0, *cuts, len(text)]
     segs = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in pairwise(bounds):
         if a < b and data.draw(st.booleans()):  # a segment, else text between segments
             segs.append(Segment(a, b, text[a:b]))
     keys = [normalize(s.text) for s in segs]
@@ -371,7 +372,19 @@ def test_joined_norm_declines_only_a_word_cut_in_two() -> None:
     keys = [normalize(s.text) for s in segs]
     assert rep._joined_norm(text, text.lower(), para, segs, keys) is None  # "imagesthe"
     spaced = text.replace("ImagesThe", "Images The")
-    segs = [Segment(0, cut - 1, spaced[: cut - 1]), Segment(glued + 1, len(spaced), spaced[glued + 1 :])]
+    segs = [
+        Segment(0, cut - 1, spaced[: cut - 1]),
+        Segment(glued + 1, len(spaced), spaced[glued + 1 :]),
+    ]
     para = Segment(0, len(spaced), spaced)
     got = rep._joined_norm(spaced, spaced.lower(), para, segs, [normalize(s.text) for s in segs])
     assert got == normalize(spaced)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_lazy_tokens_are_the_tokens(text: str) -> None:
+    toks = rep._tokens(text)
+    lazy = rep._LazyTokens(text)
+    for k in [*range(len(toks) - 1, -1, -3), *range(len(toks))]:
+        assert lazy[k] == toks[k]
