@@ -499,9 +499,10 @@ def _loop_starts(low: list[str], max_n: int) -> list[int]:
     return [m.start() for m in pattern.finditer(coded)]
 
 
-# Phrase lengths up to this are tested on the hashes (a token-by-length matrix);
-# a larger ``max_phrase`` option takes the regex of :func:`_loop_starts`.
-_MAX_VECTOR_N = 32
+# Phrase lengths up to this are tested on the hashes (a length-by-token matrix of
+# booleans, so at most this many bytes per token); a larger ``max_phrase`` option
+# takes the regex of :func:`_loop_starts`.
+_MAX_VECTOR_N = 16
 # Odd multipliers that mix three token hashes into one trigram key (int64, wrapping).
 _MIX_1 = 0x5BD1E995
 _MIX_2 = 0x27D4EB2F
