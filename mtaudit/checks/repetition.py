@@ -10,9 +10,11 @@ occurrence reported is the caption one when one of the two is a caption.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
-from operator import eq
-from typing import NamedTuple
+from itertools import islice
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from mtaudit.checks.captions import (
     PairScorer,
@@ -22,7 +24,7 @@ from mtaudit.checks.captions import (
     normalize,
     segments,
 )
-from mtaudit.document import Document
+from mtaudit.document import Document, Segment
 from mtaudit.engine import Context
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
@@ -146,7 +148,7 @@ _EDGE_RUN = re.compile(rf"{_E}(?:{_E}*(?!\S)|(?<!\S.){_E}*)")
 
 
 def _lower(doc: Document) -> str:
-    return doc.memo("repetition.lower", doc.text.lower)
+    return doc.lower  # shared with the other checks that search the lower-cased text
 
 
 def _cores(doc: Document) -> list[str]:
@@ -165,6 +167,33 @@ def _cores(doc: Document) -> list[str]:
         return _EDGE_RUN.sub("", _lower(doc)).split()
 
     return doc.memo("repetition.cores", compute)
+
+
+def _hashes(doc: Document) -> Any:
+    """``hash()`` of each core (:func:`_cores`), as a numpy ``int64`` array: the
+    prefilters below compare tokens as integers, many at once in C. Equal cores have
+    equal hashes, so a test that finds no equal hashes where a finding needs equal
+    cores proves there is none; a collision only sends a document on to the exact
+    test."""
+
+    def compute() -> Any:
+        import numpy as np
+
+        cores = _cores(doc)
+        return np.fromiter(map(hash, cores), np.int64, len(cores))
+
+    return doc.memo("repetition.hashes", compute)
+
+
+def _neighbours(doc: Document) -> Any:
+    """Boolean array: whether core ``i`` and core ``i + 1`` can be equal (their
+    hashes are); all False proves no two neighbouring cores are equal."""
+
+    def compute() -> Any:
+        h = _hashes(doc)
+        return h[1:] == h[:-1]
+
+    return doc.memo("repetition.neighbours", compute)
 
 
 def _common(word: str) -> bool:
@@ -226,21 +255,43 @@ def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
 def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     """Pairs of neighbouring tokens that are the same word (not part of a run of three).
 
-    Neighbouring equal cores are tested for all tokens at once in C; only a document
-    that has some goes on, and there a regex over the lower-cased text finds the pairs
-    with their offsets. Its tokens are whitespace tokens, and :func:`_tokens` drops only
-    tokens of punctuation alone; such a token between two words, or next to a pair,
-    fails the spaces-only test of :func:`_gap_ok` either way, so the neighbours it
-    looks at (:func:`_neighbour_core`) are the ones :func:`_tokens` would give."""
-    cores = _cores(doc)
-    if not any(map(eq, cores, cores[1:])):
+    Neighbouring equal cores are tested for all tokens at once (:func:`_neighbours`);
+    only a document that has some goes on. There the words doubled are known, and
+    :data:`_DOUBLE` is tried once at the whitespace before each token that starts
+    with one of them (the only places where it can match: where the token after the
+    whitespace has a doubled word as its core), which gives the pairs with their
+    offsets, in text order, as a scan of the whole text would.
+    Its tokens are whitespace tokens, and :func:`_tokens` drops only tokens of
+    punctuation alone; such a token between two words, or next to a pair, fails the
+    spaces-only test of :func:`_gap_ok` either way, so the neighbours it looks at
+    (:func:`_neighbour_core`) are the ones :func:`_tokens` would give."""
+    same = _neighbours(doc)
+    if not same.any():
         return []
+    cores = _cores(doc)
+    words = {cores[i] for i in same.nonzero()[0].tolist() if cores[i] == cores[i + 1]}
+    if not words:
+        return []  # only a hash collision
     text = doc.text
     low = _lower(doc)
     if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
         return _doubles_by_tokens(doc)
+    starts: set[int] = set()  # token starts where a doubled word occurs
+    for word in words:
+        pos = low.find(word)
+        while pos >= 0:
+            start = pos  # the token's start, if ``word`` begins its core
+            while start and low[start - 1] in _STRIP:
+                start -= 1
+            if not start or low[start - 1].isspace():
+                starts.add(start)
+            pos = low.find(word, pos + 1)
+    padded = " " + low
     out = []
-    for m in _DOUBLE.finditer(" " + low):
+    for start in sorted(starts):
+        m = _DOUBLE.match(padded, start)  # at the whitespace before the token
+        if m is None:
+            continue
         a = _tok(text, m.start(1) - 1, m.end(1) - 1)
         b = _tok(text, m.start(3) - 1, m.end(3) - 1)
         if a.closes:
@@ -284,9 +335,12 @@ def doubled_word(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The minister said the the talks would resume on Monday.
     Good: The minister said the talks would resume on Monday, and what he had had in mind was clear.
     """
+    doubles = _doubles(doc)
+    if not doubles:
+        return
     text = doc.text
     allowed = ALLOWED_DOUBLES | {w.lower() for w in ctx.option("allow", [])}
-    for a, b in _doubles(doc):
+    for a, b in doubles:
         word = a.core
         if word in allowed or not any(c.isalnum() for c in word):
             continue
@@ -329,13 +383,14 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: Inspectors found traces in the pet food food food food.
     Good: Inspectors found traces in the pet food. “Never, never, never,” she said.
     """
-    text = doc.text
     max_n = int(ctx.option("max_phrase", 12))
-    low = _cores(doc)
-    starts = _loop_starts(low, max_n)
+    starts = _loop_candidates(doc, max_n)
     if not starts:
         return
-    toks = _doc_tokens(doc)
+    text = doc.text
+    low = _cores(doc)
+    ntok = len(low)
+    toks: _LazyTokens | None = None
     i = 0
     for i0 in starts:
         if i0 < i:
@@ -343,17 +398,17 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
         i = i0
         found = None
         for n in range(1, max_n + 1):
-            if i + 2 * n > len(toks):
+            if i + 2 * n > ntok:
                 break
             if low[i] != low[i + n]:
                 continue  # cheap test before comparing whole phrases
             k = 1
-            while (
-                i + (k + 1) * n <= len(toks) and low[i + k * n : i + (k + 1) * n] == low[i : i + n]
-            ):
+            while i + (k + 1) * n <= ntok and low[i + k * n : i + (k + 1) * n] == low[i : i + n]:
                 k += 1
-            if k < 2:
-                continue
+            if k < 3 and (k < 2 or n < 3):
+                continue  # no report below can hold (a double is MT601's)
+            if toks is None:
+                toks = _LazyTokens(text)
             last = i + k * n - 1
             if "\n" in text[toks[i].start : toks[last].end]:
                 continue
@@ -365,6 +420,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
         if found is None:
             i += 1
             continue
+        assert toks is not None
         n, k, last = found
         phrase = text[toks[i].start : toks[i + n - 1].end]
         end = toks[last].start + text[toks[last].start : toks[last].end].find(toks[last].word)
@@ -377,6 +433,33 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             confidence=0.95 if k >= 3 else 0.8,
         )
         i += n * k
+
+
+# A whitespace token with a character that is not edge punctuation: the tokens that
+# :func:`_tokens` keeps (it drops those of punctuation alone), as matches.
+_KEPT_TOKEN = re.compile(rf"\S*[^\s{re.escape(_STRIP)}]\S*")
+
+
+class _LazyTokens:
+    """``_tokens(text)[k]``, built on first use: the token matches are taken (in C)
+    only up to the highest index asked for, and only the tokens asked for are
+    built. A loop candidate needs a few tokens near it, not the whole list."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.matches: list[re.Match[str]] = []
+        self.rest = _KEPT_TOKEN.finditer(text)
+        self.built: dict[int, _Tok] = {}
+
+    def __getitem__(self, k: int) -> _Tok:
+        tok = self.built.get(k)
+        if tok is None:
+            matches = self.matches
+            if k >= len(matches):
+                matches.extend(islice(self.rest, k + 1 - len(matches)))
+            m = matches[k]
+            tok = self.built[k] = _tok(self.text, m.start(), m.end())
+        return tok
 
 
 _LOOP_PATTERNS: dict[int, re.Pattern[str] | None] = {}
@@ -416,6 +499,73 @@ def _loop_starts(low: list[str], max_n: int) -> list[int]:
     return [m.start() for m in pattern.finditer(coded)]
 
 
+# Phrase lengths up to this are tested on the hashes (a length-by-token matrix of
+# booleans, so at most this many bytes per token); a larger ``max_phrase`` option
+# takes the regex of :func:`_loop_starts`.
+_MAX_VECTOR_N = 16
+# Odd multipliers that mix three token hashes into one trigram key (int64, wrapping).
+_MIX_1 = 0x5BD1E995
+_MIX_2 = 0x27D4EB2F
+
+
+def _loop_candidates(doc: Document, max_n: int) -> list[int]:
+    """Token indices that include every index of :func:`_loop_starts` (a superset:
+    the search at an index where no loop starts finds none), ascending; usually
+    none, and then found without a Python loop over the tokens.
+
+    A loop that :func:`repetition_loop` can report at ``i`` is three equal tokens
+    (``c[i] == c[i+1] == c[i+2]``), or a phrase of ``n`` tokens (``2 <= n <=
+    max_n``) repeated right after itself (three copies when ``n == 2``). Either way
+    the three tokens at ``i`` come again ``n`` tokens later (for ``n == 2`` the
+    copies overlap: ``a b a`` at ``i`` and at ``i + 2``). So an index is a candidate
+    when its neighbours' hashes are equal twice over, or when its trigram key (the
+    three hashes mixed) equals the key ``d`` tokens on, for some ``2 <= d <=
+    max_n``. Equal tokens give equal hashes and keys, so no loop start is missed;
+    unequal ones that collide only add a candidate."""
+    if max_n > _MAX_VECTOR_N:
+        return _loop_starts(_cores(doc), max_n)
+    h = _hashes(doc)
+    size = len(h)
+    if max_n < 1 or size < 3:
+        return []
+    import numpy as np
+
+    same = _neighbours(doc)
+    # n == 1: three equal tokens in a row (only where two neighbours are equal at all)
+    runs = same[:-1] & same[1:] if same.any() else None
+    later = None
+    if max_n >= 2:
+        m = size - 2
+        # The trigram keys, followed by padding (a padding value equal to a key only
+        # adds a candidate); row ``d - 2`` of ``ahead`` is ``keys[d:d + m]``, d = 2..max_n,
+        # a strided view of the same memory.
+        padded = np.zeros(m + max_n, np.int64)
+        keys = padded[:m]
+        np.multiply(h[:-2], _MIX_1, out=keys)
+        keys += h[1:-1] * _MIX_2
+        keys += h[2:]
+        step = padded.itemsize
+        ahead = np.ndarray((max_n - 1, m), np.int64, padded, offset=2 * step, strides=(step, step))
+        later = keys == ahead
+        if not later.any():
+            later = None
+    if later is None:
+        if runs is None or not runs.any():
+            return []
+        cand = runs
+    else:
+        cand = later.any(axis=0)
+        if runs is not None:
+            cand |= runs
+    return cand.nonzero()[0].tolist()
+
+
+def _word_count(norm: str) -> int:
+    """``len(norm.split())`` of a :func:`normalize` key (words joined by single
+    spaces, as :func:`_paragraph_norms` builds them too), without the list."""
+    return norm.count(" ") + 1 if norm else 0
+
+
 def _report_index(i: int, j: int, captions: set[int]) -> tuple[int, int]:
     """(reported, original): the later occurrence, unless the earlier is a caption."""
     return (i, j) if i in captions and j not in captions else (j, i)
@@ -432,10 +582,12 @@ def repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The central bank held rates at 5 percent. Analysts had expected a cut. The Central Bank held rates at 5 percent!
     Good: The central bank held rates at 5 percent. Analysts had expected a cut.
     """
+    norm = analyze(doc, ctx).scorer().norm
+    if len(set(norm)) == len(norm):
+        return  # no sentence repeats another verbatim (the common case)
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 5))
-    norm = analyze(doc, ctx).scorer().norm
     first: dict[str, int] = {}
     for k, key in enumerate(norm):
         if len(key.split()) < min_words:
@@ -559,11 +711,14 @@ def near_repeated_sentence(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The storm cut power to 40,000 homes across the region on Sunday night. Crews worked through the night. The storm cut power to 40,000 homes in the region on Sunday.
     Good: The storm cut power to 40,000 homes across the region on Sunday night. Crews worked through the night.
     """
+    pairs = _near_pairs(doc, ctx)
+    if not pairs:
+        return
     segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     min_words = int(ctx.option("min_words", 6))
     norm = analyze(doc, ctx).scorer().norm
-    for (i, j), score in sorted(_near_pairs(doc, ctx).items()):
+    for (i, j), score in sorted(pairs.items()):
         if norm[i] == norm[j]:
             continue  # verbatim: MT602
         if len(norm[i].split()) < min_words or len(norm[j].split()) < min_words:
@@ -609,8 +764,10 @@ def repeated_paragraph(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 
 def _repeated_passages(doc: Document, ctx: Context) -> Iterator[Hit]:
-    segs = segments(doc, ctx)
     pairs = _near_pairs(doc, ctx)
+    if len(pairs) < 2:
+        return  # a passage is two pairs or more
+    segs = segments(doc, ctx)
     captions = caption_segments(doc, ctx)
     covered: set[int] = set()
     for i, j in sorted(pairs):
@@ -632,30 +789,90 @@ def _repeated_passages(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
-def _paragraph_norms(doc: Document, ctx: Context) -> list[str]:
-    """``normalize`` of each paragraph, from the sentences' when the segments are the
-    plain sentences (already normalized for the sentence checks).
+_segment_start = attrgetter("start")
 
-    Exact: a paragraph's characters outside its sentences are whitespace (sentences
-    are split within lines, lines within paragraphs), and normalizing neither looks
-    across whitespace (words are runs of word characters; lower-casing's only
-    context, the final sigma, stops at a space), so a paragraph's normalized text is
-    its sentences' normalized texts joined by spaces."""
+
+def _paragraph_norms(doc: Document, ctx: Context) -> list[str]:
+    """``normalize`` of each paragraph, from the sentences' (already normalized for
+    the sentence checks).
+
+    Exact when the segments are the plain sentences: a paragraph's characters
+    outside its sentences are whitespace (sentences are split within lines, lines
+    within paragraphs), and normalizing neither looks across whitespace (words are
+    runs of word characters; lower-casing's only context, the final sigma, stops at
+    a space), so a paragraph's normalized text is its sentences' normalized texts
+    joined by spaces. Segments cut at captions' credits leave text between them
+    (the credits); :func:`_joined_norm` adds it and checks the cuts."""
     paras = doc.paragraphs
     a = analyze(doc, ctx)
-    if not a.plain:
-        return [normalize(p.text) for p in paras]
     sents, norm = a.segments, a.scorer().norm
+    starts = list(map(_segment_start, sents))
+    if a.plain:
+        out = []
+        for para in paras:
+            lo = bisect_left(starts, para.start)
+            hi = bisect_left(starts, para.end, lo)
+            out.append(" ".join(filter(None, norm[lo:hi])))
+        return out
+    text = doc.text
+    low = _lower(doc)
+    if len(low) != len(text) or "\u03a3" in text:  # lower-casing is not per character
+        return [normalize(p.text) for p in paras]
     out = []
-    k = 0
     for para in paras:
-        words = []
-        while k < len(sents) and sents[k].start < para.end:
-            if sents[k].start >= para.start and norm[k]:
-                words.append(norm[k])
-            k += 1
-        out.append(" ".join(words))
+        lo = bisect_left(starts, para.start)
+        hi = bisect_left(starts, para.end, lo)
+        joined = _joined_norm(text, low, para, sents[lo:hi], norm[lo:hi])
+        out.append(normalize(para.text) if joined is None else joined)
     return out
+
+
+def _is_word_char(ch: str) -> bool:
+    """Whether ``\\w`` matches the character (letters, digits, underscore)."""
+    return ch.isalnum() or ch == "_"
+
+
+def _joined_norm(
+    text: str, low: str, para: Segment, segs: Sequence[Segment], keys: Sequence[str]
+) -> str | None:
+    """``normalize(para.text)`` from the normalized ``keys`` of the segments that
+    start in the paragraph (in order) and the text between them; None where that is
+    not exact (segments out of order or leaving the paragraph, or a word running
+    across a cut between a segment and its neighbour).
+
+    ``low`` is ``text.lower()`` with one character per character (no final sigma),
+    so lower-casing a slice is slicing ``low``; the words of the paragraph are then
+    those of its pieces in order, as long as no run of word characters crosses from
+    one piece into the next."""
+    parts: list[str] = []
+    pos = para.start
+    for seg, key in zip(segs, keys, strict=True):
+        if seg.start < pos or seg.end > para.end:
+            return None
+        if seg.start > pos:
+            gap = low[pos : seg.start]
+            if not gap.isspace():
+                if pos > para.start and _is_word_char(low[pos - 1]) and _is_word_char(gap[0]):
+                    return None
+                if _is_word_char(gap[-1]) and _is_word_char(low[seg.start]):
+                    return None
+                words = normalize(text[pos : seg.start])
+                if words:
+                    parts.append(words)
+        elif pos > para.start and _is_word_char(low[pos - 1]) and _is_word_char(low[pos]):
+            return None  # two segments glued inside a word
+        if key:
+            parts.append(key)
+        pos = seg.end
+    if pos < para.end:
+        gap = low[pos : para.end]
+        if not gap.isspace():
+            if pos > para.start and _is_word_char(low[pos - 1]) and _is_word_char(gap[0]):
+                return None
+            words = normalize(text[pos : para.end])
+            if words:
+                parts.append(words)
+    return " ".join(parts)
 
 
 def _paragraph_pairs_input(
@@ -671,7 +888,7 @@ def _paragraph_pairs_input(
             return None
         min_words = int(ctx.option("min_words", 12, "MT604"))
         norms = _paragraph_norms(doc, ctx)
-        keep = [k for k, n in enumerate(norms) if len(n.split()) >= min_words]
+        keep = [k for k, n in enumerate(norms) if _word_count(n) >= min_words]
         if len(keep) < 2:
             return None
         scorer = PairScorer([paras[k].text for k in keep], norm=[norms[k] for k in keep])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -21,9 +22,13 @@ from mtaudit.finding import Hit
 from mtaudit.registry import get_rule
 
 # Words and separators that make doubles, runs, loops, punctuation-only tokens, quotes,
-# brackets, line breaks and the characters whose lower case changes length or context.
+# brackets, line breaks, words inside other words and the characters whose lower case
+# changes length or context.
 WORDS = [
     "the",
+    "then",
+    "a",
+    "aa",
     "The",
     "THE",
     "food",
@@ -255,3 +260,131 @@ def test_pair_scorer_keeps_similar_pairs_answers() -> None:
         )
     extra = [(0, 5), (5, 0), (3, 3)]
     assert scorer.pairs(45.0, extra) == PairScorer(texts).pairs(45.0, extra)
+
+
+# -- the hash prefilters and the paragraph keys of captioned documents ------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.data())
+def test_loop_candidates_include_every_loop_start(text: str, data: st.DataObject) -> None:
+    text = _repeat_some(_repeat_some(text, data), data)
+    doc = Document(id="t", text=text)
+    low = rep._cores(doc)
+    for max_n in (0, 1, 2, 3, 5, 12, rep._MAX_VECTOR_N, rep._MAX_VECTOR_N + 8):
+        starts = rep._loop_starts(low, max_n)
+        candidates = rep._loop_candidates(doc, max_n)
+        assert candidates == sorted(set(candidates))
+        assert set(starts) <= set(candidates)
+
+
+def test_loop_candidates_are_few_in_plain_prose() -> None:
+    doc = Document(id="t", text=STORY)
+    assert rep._loop_candidates(doc, 12) == []
+    loop = Document(id="t", text="prices of the city of the city rose and food food food")
+    assert rep._loop_candidates(loop, 12) == rep._loop_starts(rep._cores(loop), 12) == [1, 9]
+
+
+def test_doubles_find_short_words_inside_longer_ones() -> None:
+    text = "A banana a a day, (a a) and “a” a. Aa aa aaa a\ta  a"
+    doc = Document(id="t", text=text)
+    assert rep._doubles(doc) == rep._doubles_by_tokens(Document(id="t", text=text))
+    assert len(rep._doubles(doc)) == 4  # "aa aa" is found from "a" and from "aa": once
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.data())
+def test_hash_collisions_change_no_finding(text: str, data: st.DataObject) -> None:
+    """Every token hashing alike (all collide) only sends the document to the exact
+    tests: doubles and loops come out the same."""
+    text = _repeat_some(text, data)
+    ctx = _ctx(max_phrase=12)
+    expected_doubles = rep._doubles_by_tokens(Document(id="t", text=text))
+    expected_loops = list(_reference_loop(Document(id="t", text=text), ctx))
+    doc = Document(id="t", text=text)
+    doc.cache["repetition.hashes"] = np.zeros(len(rep._cores(doc)), np.int64)
+    assert rep._doubles(doc) == expected_doubles
+    assert list(rep.repetition_loop(doc, ctx)) == expected_loops
+
+
+CAPTIONED = [
+    "Workers gather outside the plant AFP via Getty Images The deal was announced on Friday.",
+    "The Serbs attend a pro-government rally last month Getty Thousands have joined a march.",
+    "The vote passed. Photograph: Oleksandr Gimanov/AFP/Getty Images The law takes effect soon.",
+    "Officials said the bridge would reopen next year after repairs. Getty The minister resigned.",
+    "Image caption Police at the scene on Monday. Rescue teams reached the village.",
+    "The plant AFP/Getty ImagesThe deal was done.",
+    "ΟΔΟΣ ΣΤΑΣΗ Getty Images The road was closed.",
+    "İstanbul rally Getty Images The vote passed.",
+    "Crews worked through the night.",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(CAPTIONED), min_size=1, max_size=6), st.data())
+def test_paragraph_keys_of_captioned_documents(paras: list[str], data: st.DataObject) -> None:
+    seps = [data.draw(st.sampled_from(["\n\n", "\n\n\n", " \n\n"])) for _ in paras]
+    text = "".join(p + s for p, s in zip(paras, seps, strict=True))
+    doc = Document(id="t", text=text)
+    assert rep._paragraph_norms(doc, Context()) == [normalize(p.text) for p in doc.paragraphs]
+
+
+def test_captioned_document_takes_the_segment_path() -> None:
+    text = "\n\n".join(CAPTIONED[:4])
+    doc = Document(id="t", text=text)
+    assert not analyze(doc, Context()).plain
+    assert rep._paragraph_norms(doc, Context()) == [normalize(p.text) for p in doc.paragraphs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.data())
+def test_joined_norm_is_exact_or_declines(text: str, data: st.DataObject) -> None:
+    """Any cut of a paragraph into segments (inside words too, with gaps between
+    them) gives its normalized text, or None where a word crosses a cut."""
+    from mtaudit.document import Segment
+
+    text = text.strip()
+    if not text:
+        return
+    para = Segment(0, len(text), text)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=8))))
+    bounds = [0, *cuts, len(text)]
+    segs = []
+    for a, b in pairwise(bounds):
+        if a < b and data.draw(st.booleans()):  # a segment, else text between segments
+            segs.append(Segment(a, b, text[a:b]))
+    keys = [normalize(s.text) for s in segs]
+    low = text.lower()
+    if len(low) != len(text) or "\u03a3" in text:
+        return
+    got = rep._joined_norm(text, low, para, segs, keys)
+    assert got is None or got == normalize(text)
+
+
+def test_joined_norm_declines_only_a_word_cut_in_two() -> None:
+    from mtaudit.document import Segment
+
+    text = "Police at the scene AFP/Getty ImagesThe deal was done."
+    para = Segment(0, len(text), text)
+    cut = text.index("AFP")
+    glued = text.index("The deal")
+    segs = [Segment(0, cut - 1, text[: cut - 1]), Segment(glued, len(text), text[glued:])]
+    keys = [normalize(s.text) for s in segs]
+    assert rep._joined_norm(text, text.lower(), para, segs, keys) is None  # "imagesthe"
+    spaced = text.replace("ImagesThe", "Images The")
+    segs = [
+        Segment(0, cut - 1, spaced[: cut - 1]),
+        Segment(glued + 1, len(spaced), spaced[glued + 1 :]),
+    ]
+    para = Segment(0, len(spaced), spaced)
+    got = rep._joined_norm(spaced, spaced.lower(), para, segs, [normalize(s.text) for s in segs])
+    assert got == normalize(spaced)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_lazy_tokens_are_the_tokens(text: str) -> None:
+    toks = rep._tokens(text)
+    lazy = rep._LazyTokens(text)
+    for k in [*range(len(toks) - 1, -1, -3), *range(len(toks))]:
+        assert lazy[k] == toks[k]
