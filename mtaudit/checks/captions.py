@@ -42,6 +42,26 @@ class Lexicon:
     cues: re.Pattern[str] | None
     exclude: re.Pattern[str] | None = None  # names that contain a credit word
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
+    # ``terms`` without the forms that start with a lower-case letter, and a literal
+    # each of those forms contains: see :meth:`terms_for`.
+    terms_upper: re.Pattern[str] | None = None
+    lower_literals: tuple[str, ...] = ()
+
+    def terms_for(self, text: str) -> re.Pattern[str] | None:
+        """The pattern to scan ``text`` for credit terms with: ``terms``, or
+        ``terms_upper`` when no lower-case form can occur in ``text``.
+
+        Why: a scan tries the pattern at every character that starts a form, and
+        lower-case first letters ("dpa", "epd", "picture alliance") are everywhere in
+        prose, capitals are not; the few lower-case forms are ruled out by a
+        substring test each. Exact: each lower-case form contains its literal (its
+        longest word: spaces match any whitespace, the rest literally), so when no
+        literal occurs none of those forms
+        can match anywhere, and a regex without alternatives that can never match
+        finds the same matches (``_alternation`` keeps the others' order)."""
+        if self.terms_upper is None or any(lit in text for lit in self.lower_literals):
+            return self.terms
+        return self.terms_upper
 
 
 def _trie(forms: Iterable[str]) -> str:
@@ -125,8 +145,12 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
         if kind in CREDIT_KINDS:
             for form in these:
                 forms[form.lower()] = tuple(f for f in these if f.lower() != form.lower())
+    term_forms = [f for k in CREDIT_KINDS for f in by_kind.get(k, [])]
+    lower = [f for f in term_forms if f[:1].islower()]
     return Lexicon(
-        terms=_alternation(f for k in CREDIT_KINDS for f in by_kind.get(k, [])),
+        terms=_alternation(term_forms),
+        terms_upper=_alternation(f for f in term_forms if not f[:1].islower()) if lower else None,
+        lower_literals=tuple(sorted({max(f.split(" "), key=len) for f in lower})),
         qualifiers=_alternation(by_kind.get("qualifier", [])),
         labels=_alternation(by_kind.get("label", [])),
         caption_labels=_alternation(by_kind.get("caption-label", [])),
@@ -439,7 +463,7 @@ def find_credits(text: str, lex: Lexicon) -> list[Credit]:
         if lex.exclude:
             covered += [m.span() for m in lex.exclude.finditer(text)]
         last = -1
-        for m in lex.terms.finditer(text):
+        for m in (lex.terms_for(text) or lex.terms).finditer(text):
             if m.start() < last or any(s <= m.start() < e for s, e in covered):
                 continue
             start = m.start()
@@ -672,35 +696,66 @@ class _ChrF:
 
     def __init__(self) -> None:
         from sacrebleu.metrics import CHRF
-        from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
         self.metric = CHRF()
-        self.extract = extract_all_char_ngrams
+        # The defaults this class computes with (sacrebleu's chrF: no word n-grams,
+        # effective-order averaging, whitespace ignored).
+        assert not self.metric.word_order and not self.metric.eps_smoothing
+        assert not self.metric.whitespace
+        self.order = self.metric.char_order
+        self.factor = self.metric.beta**2
         self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
         self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
+        """Each order's n-gram counts and their total, as sacrebleu's
+        ``extract_all_char_ngrams`` gives them (whitespace removed): the n-grams of
+        order n are those of order n - 1 each extended by the next character, built
+        in C by ``map``; the total of order n is ``len - n + 1`` (or 0)."""
         got = self.cache.get(text)
         if got is None:
             self.chars += len(text)
             if self.chars > self.MAX_CHARS:
                 self.cache.clear()
                 self.chars = len(text)
-            counters = self.extract(text, self.metric.char_order, self.metric.whitespace)
-            got = self.cache[text] = [(c, sum(c.values())) for c in counters]
+            line = "".join(text.split())
+            size = len(line)
+            got = [(Counter(line), size)]
+            grams: Iterable[str] = line
+            for n in range(2, self.order + 1):
+                grams = list(map(str.__add__, grams, line[n - 1 :]))
+                got.append((Counter(grams), max(0, size - n + 1)))
+            self.cache[text] = got
         return got
 
     def score(self, a: str, b: str) -> float:
-        """Mean of chrF(a | b) and chrF(b | a), 0..100."""
-        ab: list[int] = []
-        ba: list[int] = []
+        """Mean of chrF(a | b) and chrF(b | a), 0..100.
+
+        sacrebleu's ``CHRF._compute_f_score`` for both directions, with the same
+        float operations in the same order: the precision of one direction is the
+        recall of the other, so one pass over the orders gives both."""
+        sum_ab = sum_ba = 0.0  # sums of match / |a| and of match / |b|
+        orders = 0
         for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
-            common = ca.keys() & cb.keys()  # in C, like the sums below
-            match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
-            ab += [na, nb, match]
-            ba += [nb, na, match]
-        f = self.metric._compute_f_score
-        return float((f(ab) + f(ba)) / 2)
+            if na > 0 and nb > 0:
+                common = ca.keys() & cb.keys()  # in C, like the sum below
+                match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
+                sum_ab += match / na
+                sum_ba += match / nb
+                orders += 1
+        if not orders:
+            return 0.0
+        prec, rec = sum_ab / orders, sum_ba / orders
+        return float((self._f(prec, rec) + self._f(rec, prec)) / 2)
+
+    def _f(self, prec: float, rec: float) -> float:
+        """The end of ``CHRF._compute_f_score``: F-beta of the averaged precision
+        and recall."""
+        if prec + rec:
+            score = (1 + self.factor) * prec * rec
+            score /= (self.factor * prec) + rec
+            return 100 * score
+        return 0.0
 
 
 _CHRF: list[_ChrF] = []
@@ -814,20 +869,25 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
     n = len(norm)
     if n < 2:
         return candidates
+    import numpy as np
     from rapidfuzz import fuzz, process
 
     # Verbatim repeats pair with their first occurrence directly; only distinct
     # texts go through the fuzzy matrix (a text repeated thousands of times would
     # otherwise make every pair a candidate).
-    first_of: dict[str, int] = {}
-    distinct: list[int] = []
-    for k, t in enumerate(norm):
-        if t in first_of:
-            candidates.add((first_of[t], k))
-        else:
-            first_of[t] = k
-            distinct.append(k)
-    texts_d = [norm[k] for k in distinct]
+    if len(set(norm)) == n:  # no repeat (most documents): every text is distinct
+        distinct: Sequence[int] = range(n)
+        texts_d = list(norm)
+    else:
+        first_of: dict[str, int] = {}
+        distinct = []
+        for k, t in enumerate(norm):
+            if t in first_of:
+                candidates.add((first_of[t], k))
+            else:
+                first_of[t] = k
+                distinct.append(k)
+        texts_d = [norm[k] for k in distinct]
     nd = len(texts_d)
     best: dict[int, list[tuple[int, int]]] = {}  # j -> [(ratio, i)], the closest few
     for lo in range(0, nd, _BLOCK):
@@ -836,14 +896,21 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
         rows = texts_d[lo:hi]
         # One list for both sides (a single block): rapidfuzz then scores each
         # unordered pair once, the ratio being symmetric.
+        single = first == lo
         matrix = process.cdist(
             rows,
-            rows if first == lo else texts_d[first:hi],
+            rows if single else texts_d[first:hi],
             scorer=fuzz.ratio,
             score_cutoff=prefilter,
-            dtype="uint8",
+            dtype=np.uint8,  # the dtype object: a string costs a numpy lookup per call
             workers=1,
         )
+        if single and np.count_nonzero(matrix) <= len(rows):
+            # No pair (most documents). Exact: the matrix of one list is symmetric and
+            # its diagonal is all 100 (a text against itself) or, for a prefilter
+            # above 100, all 0 with nothing else above it; so every pair adds two
+            # non-zero cells to the diagonal's.
+            continue
         rs, cs = matrix.nonzero()
         for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
             i, j = distinct[first + c], distinct[lo + r]
