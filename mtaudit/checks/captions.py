@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mtaudit.document import Document, Segment
@@ -42,26 +42,61 @@ class Lexicon:
     cues: re.Pattern[str] | None
     exclude: re.Pattern[str] | None = None  # names that contain a credit word
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
-    # ``terms`` without the forms that start with a lower-case letter, and a literal
-    # each of those forms contains: see :meth:`terms_for`.
-    terms_upper: re.Pattern[str] | None = None
-    lower_literals: tuple[str, ...] = ()
+    # One scan for the starts of all the scanned kinds' forms: see :meth:`starts`.
+    anchors: re.Pattern[str] | None = None
+    anchors_upper: re.Pattern[str] | None = None  # without the lower-case forms
+    lower_literals: tuple[str, ...] = ()  # a literal of each lower-case form
+    firsts: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> first chars
 
-    def terms_for(self, text: str) -> re.Pattern[str] | None:
-        """The pattern to scan ``text`` for credit terms with: ``terms``, or
-        ``terms_upper`` when no lower-case form can occur in ``text``.
+    def starts(self, text: str) -> list[int] | None:
+        """Positions in ``text`` where a form of a scanned kind (``SCANNED``) may
+        start, for :meth:`scan`; None when the lexicon has no anchor pattern.
 
-        Why: a scan tries the pattern at every character that starts a form, and
-        lower-case first letters ("dpa", "epd", "picture alliance") are everywhere in
-        prose, capitals are not; the few lower-case forms are ruled out by a
-        substring test each. Exact: each lower-case form contains its literal (its
-        longest word: spaces match any whitespace, the rest literally), so when no
-        literal occurs none of those forms
-        can match anywhere, and a regex without alternatives that can never match
-        finds the same matches (``_alternation`` keeps the others' order)."""
-        if self.terms_upper is None or any(lit in text for lit in self.lower_literals):
-            return self.terms
-        return self.terms_upper
+        Why: each kind's own scan tries its pattern at every character that starts
+        one of its forms, a pass over the whole text per kind; one pass finds the
+        few positions worth trying for all of them. The anchor pattern holds each
+        form's prefix (its first character and the word characters after it), at a
+        word start like the form. Lower-case first letters are everywhere in prose,
+        capitals are not: when no lower-case form's literal (its longest word) occurs
+        in the text, those forms cannot match and the scan leaves them out.
+
+        Exact: a form matching at ``p`` has its prefix at ``p``, so the anchor pattern
+        matches there unless an earlier anchor match covers ``p``; it cannot: an
+        anchor is one non-word character or a run of word characters, a form that
+        starts with a word character needs a non-word character before it, and one
+        that starts with another character needs that character at ``p``."""
+        if self.anchors is None:
+            return None
+        scan = self.anchors
+        if self.anchors_upper is not None and not any(lit in text for lit in self.lower_literals):
+            scan = self.anchors_upper
+        return [m.start() for m in scan.finditer(text)]
+
+    def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
+        """``pattern.finditer(text)`` for the kind's pattern, tried only at
+        ``starts`` (from :meth:`starts`, or None to scan the whole text): every
+        match starts at one of them, so the leftmost match at or after the end of
+        the previous one is the first of them where the pattern matches."""
+        pattern: re.Pattern[str] | None = getattr(self, kind)
+        if pattern is None:
+            return []
+        if starts is None:
+            return list(pattern.finditer(text))
+        firsts = self.firsts[kind]
+        out = []
+        last = 0
+        match = pattern.match
+        for p in starts:
+            if p >= last and text[p] in firsts:
+                m = match(text, p)
+                if m:
+                    out.append(m)
+                    last = m.end()
+        return out
+
+
+# The kinds found by scanning the whole text (the others are only tried at places).
+SCANNED = ("terms", "labels", "exclude", "caption_labels")
 
 
 def _trie(forms: Iterable[str]) -> str:
@@ -91,7 +126,9 @@ def _trie(forms: Iterable[str]) -> str:
 _WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
 
 
-def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
+def _alternation(
+    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True
+) -> re.Pattern[str] | None:
     r"""The forms at word boundaries (where a form starts or ends with a letter or
     digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
 
@@ -101,7 +138,8 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     test follows that character (``(?<!\w.)``: no word character before it), and the
     rest of each form is the trie of the rests. At most one alternative can match at
     a position, so their order is free: the most frequent letters go first, since
-    ``re`` tests the leading literals one after the other."""
+    ``re`` tests the leading literals one after the other. Without ``word_end``
+    the forms may end inside a word (for prefixes)."""
     unique = {f for f in forms if f}
     if not unique:
         return None
@@ -111,13 +149,14 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     if ignore_case or any(first.isspace() for first in by_first):
         # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
         # patterns are the caption cues, only run on the few sentences scored for style.)
-        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + _WORD_END
+        end = _WORD_END if word_end else ""
+        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + end
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     alts = []
     for first in sorted(by_first, key=_frequency_rank):
         guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
         alts.append(re.escape(first) + guard + _trie(by_first[first]))
-    return re.compile("(?:" + "|".join(alts) + ")" + _WORD_END)
+    return re.compile("(?:" + "|".join(alts) + ")" + (_WORD_END if word_end else ""))
 
 
 # Letters by how often they occur in English text (lower case), then as the first
@@ -145,19 +184,43 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
         if kind in CREDIT_KINDS:
             for form in these:
                 forms[form.lower()] = tuple(f for f in these if f.lower() != form.lower())
-    term_forms = [f for k in CREDIT_KINDS for f in by_kind.get(k, [])]
-    lower = [f for f in term_forms if f[:1].islower()]
-    return Lexicon(
-        terms=_alternation(term_forms),
-        terms_upper=_alternation(f for f in term_forms if not f[:1].islower()) if lower else None,
-        lower_literals=tuple(sorted({max(f.split(" "), key=len) for f in lower})),
+    scanned = {
+        "terms": [f for k in CREDIT_KINDS for f in by_kind.get(k, [])],
+        "labels": by_kind.get("label", []),
+        "exclude": by_kind.get("exclude", []),
+        "caption_labels": by_kind.get("caption-label", []),
+    }
+    lex = Lexicon(
+        terms=_alternation(scanned["terms"]),
         qualifiers=_alternation(by_kind.get("qualifier", [])),
-        labels=_alternation(by_kind.get("label", [])),
-        caption_labels=_alternation(by_kind.get("caption-label", [])),
+        labels=_alternation(scanned["labels"]),
+        caption_labels=_alternation(scanned["caption_labels"]),
         cues=_alternation(by_kind.get("cue", []), ignore_case=True),
-        exclude=_alternation(by_kind.get("exclude", [])),
+        exclude=_alternation(scanned["exclude"]),
         forms=forms,
     )
+    every = [f for kind in SCANNED for f in scanned[kind] if f]
+    if not every or any(f[0].isspace() for f in every):
+        return lex  # (a form opening with a space matches any whitespace there)
+    lower = [f for f in every if f[0].islower()]
+    return replace(
+        lex,
+        anchors=_alternation(map(_prefix, every), word_end=False),
+        anchors_upper=(
+            _alternation((_prefix(f) for f in every if not f[0].islower()), word_end=False)
+            if lower
+            else None
+        ),
+        lower_literals=tuple(sorted({max(f.split(" "), key=len) for f in lower})),
+        firsts={kind: frozenset(f[0] for f in scanned[kind] if f) for kind in SCANNED},
+    )
+
+
+def _prefix(form: str) -> str:
+    """The form's first character and, when it is a word character, the word
+    characters after it: what :meth:`Lexicon.starts` looks for."""
+    m = re.match(r"\w+", form)
+    return m.group() if m else form[0]
 
 
 def lexicon(ctx: Context) -> Lexicon:
@@ -453,17 +516,20 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
     return Credit(start, end, text[m.start() : end], strong=True, label=True, paren=paren)
 
 
-def find_credits(text: str, lex: Lexicon) -> list[Credit]:
-    """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`)."""
+def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> list[Credit]:
+    """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`).
+    ``starts``: ``lex.starts(text)`` when the caller has it."""
     out: list[Credit] = []
+    if starts is None:
+        starts = lex.starts(text)
     if lex.labels:
-        out.extend(_label_credit(text, m, lex) for m in lex.labels.finditer(text))
+        out.extend(_label_credit(text, m, lex) for m in lex.scan("labels", text, starts))
     if lex.terms:
         covered = [(c.start, c.end) for c in out]
         if lex.exclude:
-            covered += [m.span() for m in lex.exclude.finditer(text)]
+            covered += [m.span() for m in lex.scan("exclude", text, starts)]
         last = -1
-        for m in (lex.terms_for(text) or lex.terms).finditer(text):
+        for m in lex.scan("terms", text, starts):
             if m.start() < last or any(s <= m.start() < e for s, e in covered):
                 continue
             start = m.start()
@@ -907,9 +973,8 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
         )
         if single and np.count_nonzero(matrix) <= len(rows):
             # No pair (most documents). Exact: the matrix of one list is symmetric and
-            # its diagonal is all 100 (a text against itself) or, for a prefilter
-            # above 100, all 0 with nothing else above it; so every pair adds two
-            # non-zero cells to the diagonal's.
+            # its diagonal is all 100 (a text against itself; rapidfuzz takes no
+            # cutoff above 100), so every pair adds two non-zero cells to those.
             continue
         rs, cs = matrix.nonzero()
         for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
@@ -1010,15 +1075,15 @@ def analyze(doc: Document, ctx: Context) -> Analysis:
 def _analyze(doc: Document, ctx: Context) -> Analysis:
     text = doc.text
     lex = lexicon(ctx)
-    credits = [c for c in find_credits(text, lex) if c.end > c.start]
+    starts = lex.starts(text)
+    credits = [c for c in find_credits(text, lex, starts) if c.end > c.start]
     scored = [(c, is_bleed(text, c, lex)) for c in credits]
     bleeding = [(c, p) for c, p in scored if p >= 0.5]
     cuts = sorted({c.end for c, _ in bleeding} | {c.start for c, _ in bleeding})
     # Caption labels ("Image caption …"): the caption runs to the sentence end.
     label_starts: dict[int, int] = {}
-    if lex.caption_labels:
-        for m in lex.caption_labels.finditer(text):
-            label_starts[m.start()] = m.end()
+    for m in lex.scan("caption_labels", text, starts):
+        label_starts[m.start()] = m.end()
     if not cuts and not label_starts:
         # No caption (most stories): the segments are the sentences, which are
         # trimmed already, and there is no echo to look for.
