@@ -47,6 +47,42 @@ class Lexicon:
     anchors_upper: re.Pattern[str] | None = None  # without the lower-case forms
     lower_literals: tuple[str, ...] = ()  # a literal of each lower-case form
     firsts: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> first chars
+    cue_anchors: re.Pattern[str] | None = None  # see :meth:`cue_matches`
+
+    def cue_matches(self, text: str) -> list[re.Match[str]]:
+        """``cues.finditer(text)``, tried only where a cue's prefix occurs in the
+        lower-cased text.
+
+        Why: the case-insensitive cue pattern cannot be scanned for in C (``re``
+        finds no leading characters to skip to), so it is tried at every position,
+        the costliest part of :func:`caption_style`.
+
+        Exact (``cue_anchors`` exists only for ASCII cues): a character matches an
+        ASCII character case-insensitively when their lower-case forms are equal,
+        except "ı", "ſ" and "İ" (the last lowers to two characters), which send the
+        text the plain way; lower-casing keeps which characters are word characters
+        (true of every code point). So a cue matching at ``p`` has its lower-cased
+        prefix at ``p`` in the lower-cased text, found there as in :meth:`starts`, and
+        the cue pattern itself then decides at those places."""
+        if self.cues is None:
+            return []
+        low = text.lower()
+        if (
+            self.cue_anchors is None
+            or len(low) != len(text)
+            or (not text.isascii() and ("ı" in low or "ſ" in low))
+        ):
+            return list(self.cues.finditer(text))
+        out = []
+        last = 0
+        match = self.cues.match
+        for p in map(_MATCH_START, self.cue_anchors.finditer(low)):
+            if p >= last:
+                m = match(text, p)
+                if m:
+                    out.append(m)
+                    last = m.end()
+        return out
 
     def starts(self, text: str) -> list[int] | None:
         """Positions in ``text`` where a form of a scanned kind (``SCANNED``) may
@@ -70,7 +106,7 @@ class Lexicon:
         scan = self.anchors
         if self.anchors_upper is not None and not any(lit in text for lit in self.lower_literals):
             scan = self.anchors_upper
-        return [m.start() for m in scan.finditer(text)]
+        return list(map(_MATCH_START, scan.finditer(text)))
 
     def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
         """``pattern.finditer(text)`` for the kind's pattern, tried only at
@@ -94,6 +130,8 @@ class Lexicon:
                     last = m.end()
         return out
 
+
+_MATCH_START = re.Match.start
 
 # The kinds found by scanning the whole text (the others are only tried at places).
 SCANNED = ("terms", "labels", "exclude", "caption_labels")
@@ -199,6 +237,11 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
         exclude=_alternation(scanned["exclude"]),
         forms=forms,
     )
+    cues = [f for f in by_kind.get("cue", []) if f]
+    if cues and all(f.isascii() and not f[0].isspace() for f in cues):
+        lex = replace(
+            lex, cue_anchors=_alternation((_prefix(f.lower()) for f in cues), word_end=False)
+        )
     every = [f for kind in SCANNED for f in scanned[kind] if f]
     if not every or any(f[0].isspace() for f in every):
         return lex  # (a form opening with a space matches any whitespace there)
@@ -211,9 +254,20 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
             if lower
             else None
         ),
-        lower_literals=tuple(sorted({max(f.split(" "), key=len) for f in lower})),
+        lower_literals=_fewest_literals(max(f.split(" "), key=len) for f in lower),
         firsts={kind: frozenset(f[0] for f in scanned[kind] if f) for kind in SCANNED},
     )
+
+
+def _fewest_literals(literals: Iterable[str]) -> tuple[str, ...]:
+    """The literals without those that contain another one (if "alliance" does not
+    occur, "picture-alliance" does not either)."""
+    unique = sorted(set(literals), key=len)
+    out: list[str] = []
+    for lit in unique:
+        if not any(shorter in lit for shorter in out):
+            out.append(lit)
+    return tuple(out)
 
 
 def _prefix(form: str) -> str:
@@ -689,7 +743,7 @@ def _cues(text: str, lex: Lexicon) -> set[str]:
     if not lex.cues:
         return set()
     out = set()
-    for m in lex.cues.finditer(text):
+    for m in lex.cue_matches(text):
         prev = re.search(r"([\w'’]+)\W*$", text[max(0, m.start() - 20) : m.start()])
         if prev and prev.group(1).lower() in PROSE_BEFORE and m.group()[:1].isalpha():
             continue

@@ -185,3 +185,57 @@ def test_analysis_with_the_anchors_of_a_custom_glossary() -> None:
         found.append((a.credits, a.captions, a.segments))
     assert found[0] == found[1]
     assert found[0][0] and any(c.label for c in found[0][1])
+
+
+CUE_PIECES = [
+    "pictured",
+    "PICTURED",
+    "Attends",
+    "attend",
+    "walks past",
+    "walk",
+    "(L-R)",
+    "(l-r)",
+    ", left,",
+    "sits",
+    "ſits",
+    "\u212aab",
+    "İs seen",
+    "ıs seen",
+    "Σ",
+    "is seen",
+    "stand guard",
+    "standard",
+    "the march",
+    "“",
+    "é",
+]
+cue_texts = st.lists(
+    st.tuples(st.sampled_from(CUE_PIECES), st.sampled_from(SEPARATORS)), min_size=0, max_size=20
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(cue_texts)
+def test_cue_matches_are_the_cue_patterns(text: str) -> None:
+    for lex in (
+        cap.lexicon(Context()),
+        cap.build_lexicon(
+            [Row("c.tsv", 1, {"credit": "kab", "kind": "cue", "variants": "sit|(L)|is seen"})]
+        ),
+    ):
+        assert lex.cues is not None and lex.cue_anchors is not None
+        assert [m.span() for m in lex.cue_matches(text)] == [
+            m.span() for m in lex.cues.finditer(text)
+        ]
+
+
+def test_lower_casing_keeps_word_characters() -> None:
+    """What :meth:`Lexicon.cue_matches` relies on, for every code point."""
+    import re
+
+    word = re.compile(r"\w")
+    for x in map(chr, range(0x110000)):
+        low = x.lower()
+        if len(low) == 1:
+            assert bool(word.match(x)) == bool(word.match(low))
