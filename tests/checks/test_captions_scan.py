@@ -239,3 +239,12 @@ def test_lower_casing_keeps_word_characters() -> None:
         low = x.lower()
         if len(low) == 1:
             assert bool(word.match(x)) == bool(word.match(low))
+
+
+NORM_PIECES = [*"aAbΣσςİI_ \n\t.,;:'\"“”’—–-…é1²½\x00x$%", "ΑΣ", "Σ ", "ﬁ", "Ab12", "40,000"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(NORM_PIECES), max_size=12).map("".join), max_size=8))
+def test_normalize_all_is_normalize_of_each(texts: list[str]) -> None:
+    assert cap.normalize_all(texts) == [cap.normalize(t) for t in texts]
