@@ -865,7 +865,7 @@ class _ChrF:
         assert not self.metric.whitespace
         self.order = self.metric.char_order
         self.factor = self.metric.beta**2
-        self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
+        self.cache: dict[str, list[Any]] = {}  # text -> see _entry
         self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
@@ -873,12 +873,8 @@ class _ChrF:
         ``extract_all_char_ngrams`` gives them (whitespace removed): the n-grams of
         order n are those of order n - 1 each extended by the next character, built
         in C by ``map``; the total of order n is ``len - n + 1`` (or 0)."""
-        got = self.cache.get(text)
-        if got is None:
-            self.chars += len(text)
-            if self.chars > self.MAX_CHARS:
-                self.cache.clear()
-                self.chars = len(text)
+        entry = self._entry(text)
+        if entry[2] is None:
             line = "".join(text.split())
             size = len(line)
             got = [(Counter(line), size)]
@@ -886,8 +882,43 @@ class _ChrF:
             for n in range(2, self.order + 1):
                 grams = list(map(str.__add__, grams, line[n - 1 :]))
                 got.append((Counter(grams), max(0, size - n + 1)))
-            self.cache[text] = got
-        return got
+            entry[2] = got
+        return entry[2]
+
+    def _entry(self, text: str) -> list[Any]:
+        """The cache entry of a text: [its length without whitespace, its packed
+        n-grams (see :meth:`packed`) or None, its n-gram Counters or None]."""
+        entry = self.cache.get(text)
+        if entry is None:
+            self.chars += len(text)
+            if self.chars > self.MAX_CHARS:
+                self.cache.clear()
+                self.chars = len(text)
+            line = "".join(text.split())
+            entry = self.cache[text] = [len(line), self.packed(line), None]
+        return entry
+
+    def packed(self, line: str) -> tuple[Any, Any] | None:
+        """The distinct n-grams of ``line`` (all orders) as sorted integers, with
+        their counts; None when a character is beyond U+03FF.
+
+        Why: a Counter per order costs a string and a dict entry per n-gram; numpy
+        sorts integers in C. Exact: a character below 1024 takes 10 bits, so an
+        n-gram of up to 6 of them is one 60-bit integer, and the order in the top
+        bits keeps n-grams of different orders apart; the counts are integers."""
+        import numpy as np
+
+        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
+        if codes.size and int(codes.max()) >= 1 << _CODE_BITS:
+            return None
+        codes = codes.astype(np.uint64)
+        parts = [codes | np.uint64(1 << _ORDER_SHIFT)]
+        grams = codes
+        for n in range(2, min(self.order, len(codes)) + 1):
+            grams = (grams[:-1] << np.uint64(_CODE_BITS)) | codes[n - 1 :]
+            parts.append(grams | np.uint64(n << _ORDER_SHIFT))
+        keys, counts = np.unique(np.concatenate(parts), return_counts=True)
+        return keys, counts
 
     def score(self, a: str, b: str) -> float:
         """Mean of chrF(a | b) and chrF(b | a), 0..100.
@@ -895,12 +926,32 @@ class _ChrF:
         sacrebleu's ``CHRF._compute_f_score`` for both directions, with the same
         float operations in the same order: the precision of one direction is the
         recall of the other, so one pass over the orders gives both."""
+        ea, eb = self._entry(a), self._entry(b)
+        size_a, size_b = ea[0], eb[0]
+        matches: list[int]
+        if ea[1] is not None and eb[1] is not None:
+            import numpy as np
+
+            (ka, ca), (kb, cb) = ea[1], eb[1]
+            common, ia, ib = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+            per_order = np.bincount(
+                (common >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
+                weights=np.minimum(ca[ia], cb[ib]),  # exact: integers far below 2**53
+                minlength=self.order + 1,
+            )
+            matches = [int(m) for m in per_order[1:].tolist()]
+        else:
+            matches = []
+            for (ca_, _), (cb_, _) in zip(self.ngrams(a), self.ngrams(b), strict=True):
+                common_ = ca_.keys() & cb_.keys()  # in C, like the sum below
+                matches.append(
+                    sum(map(min, map(ca_.__getitem__, common_), map(cb_.__getitem__, common_)))
+                )
         sum_ab = sum_ba = 0.0  # sums of match / |a| and of match / |b|
         orders = 0
-        for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
+        for n, match in enumerate(matches, 1):
+            na, nb = size_a - n + 1, size_b - n + 1
             if na > 0 and nb > 0:
-                common = ca.keys() & cb.keys()  # in C, like the sum below
-                match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
                 sum_ab += match / na
                 sum_ba += match / nb
                 orders += 1
@@ -918,6 +969,9 @@ class _ChrF:
             return 100 * score
         return 0.0
 
+
+_CODE_BITS = 10  # bits per character in a packed n-gram
+_ORDER_SHIFT = 60  # where a packed n-gram keeps its order
 
 _CHRF: list[_ChrF] = []
 

@@ -122,6 +122,8 @@ def test_chrf_is_sacrebleus_to_the_last_bit() -> None:
         "abc",
         "abd",
         "40,000",
+        "привет",
+        "Ωmega",
     ]
     scorer = cap._ChrF()
     for _ in range(3000):
