@@ -917,8 +917,14 @@ class _ChrF:
         for n in range(2, min(self.order, len(codes)) + 1):
             grams = (grams[:-1] << np.uint64(_CODE_BITS)) | codes[n - 1 :]
             parts.append(grams | np.uint64(n << _ORDER_SHIFT))
-        keys, counts = np.unique(np.concatenate(parts), return_counts=True)
-        return keys, counts
+        grams = np.concatenate(parts)
+        grams.sort()
+        # np.unique(grams, return_counts=True), without its Python-level overhead.
+        first = np.empty(grams.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(grams[1:], grams[:-1], out=first[1:])
+        at = np.flatnonzero(first)
+        return grams[at], np.diff(at, append=grams.size)
 
     def score(self, a: str, b: str) -> float:
         """Mean of chrF(a | b) and chrF(b | a), 0..100.
@@ -933,10 +939,13 @@ class _ChrF:
             import numpy as np
 
             (ka, ca), (kb, cb) = ea[1], eb[1]
-            common, ia, ib = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+            # The n-grams of a also in b: where each would sit in b's sorted keys.
+            at = np.searchsorted(kb, ka)
+            np.minimum(at, kb.size - 1, out=at)
+            both = kb[at] == ka if kb.size else np.zeros(ka.size, dtype=bool)
             per_order = np.bincount(
-                (common >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
-                weights=np.minimum(ca[ia], cb[ib]),  # exact: integers far below 2**53
+                (ka[both] >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
+                weights=np.minimum(ca[both], cb[at[both]]),  # exact: integers below 2**53
                 minlength=self.order + 1,
             )
             matches = [int(m) for m in per_order[1:].tolist()]
