@@ -1580,6 +1580,22 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
+STYLE_ECHO = 0.75  # the caption style a near-repeat needs to be reported as a caption
+# The most a sentence ending in sentence punctuation without cue words can score in
+# caption_style: 0.2, + 0.2 (short), + 0.15 (no past tense), + 0.1 (a date).
+_STYLE_WITHOUT_CUES_ENDED = 0.2 + 0.2 + 0.15 + 0.1
+
+
+def _may_score(text: str, lex: Lexicon, floor: float) -> bool:
+    """False only when :func:`caption_style` of ``text`` is below ``floor``: the text
+    ends in sentence punctuation and holds no cue word (the two bonuses a body
+    sentence lacks), and the other bonuses together stay below ``floor``. The cue
+    test is the cheap part of the score (:meth:`Lexicon.cue_matches`)."""
+    if floor <= _STYLE_WITHOUT_CUES_ENDED:
+        return True
+    return text.rstrip()[-1:] not in _SENT_END or bool(lex.cue_matches(text))
+
+
 def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[int, int], float]]:
     """Similar pairs whose later sentence reads like a caption. The pairs come first
     (shared with the other checks, usually none), so only a sentence that is the later
@@ -1592,7 +1608,8 @@ def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[i
     for p, s in pairs.items():
         j = p[1]
         if j not in style:
-            style[j] = caption_style(a.segments[j].text, lex) >= 0.75
+            text = a.segments[j].text
+            style[j] = _may_score(text, lex, STYLE_ECHO) and caption_style(text, lex) >= STYLE_ECHO
         if style[j]:
             out.append((p, s))
     return out

@@ -250,3 +250,33 @@ NORM_PIECES = [*"aAbΣσςİI_ \n\t.,;:'\"“”’—–-…é1²½\x00x$%", "�
 @given(st.lists(st.lists(st.sampled_from(NORM_PIECES), max_size=12).map("".join), max_size=8))
 def test_normalize_all_is_normalize_of_each(texts: list[str]) -> None:
     assert cap.normalize_all(texts) == [cap.normalize(t) for t in texts]
+
+
+STYLE_PIECES = [
+    "Protesters",
+    "attend",
+    "a rally",
+    "on Sunday",
+    "on May 3",
+    "said",
+    "walked",
+    "the march",
+    "I",
+    "“quote”",
+    ".",
+    "?",
+    "…",
+    " ",
+    "(L-R)",
+    "pictured",
+    "in Belgrade",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(STYLE_PIECES), max_size=14).map(" ".join))
+def test_style_bound_never_drops_a_caption_style_sentence(text: str) -> None:
+    lex = cap.lexicon(Context())
+    for floor in (cap.STYLE_ECHO, 0.66, 0.7):
+        if not cap._may_score(text, lex, floor):
+            assert cap.caption_style(text, lex) < floor
