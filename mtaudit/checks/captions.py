@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mtaudit.document import Document, Segment
@@ -42,6 +42,99 @@ class Lexicon:
     cues: re.Pattern[str] | None
     exclude: re.Pattern[str] | None = None  # names that contain a credit word
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> its row's forms
+    # One scan for the starts of all the scanned kinds' forms: see :meth:`starts`.
+    anchors: re.Pattern[str] | None = None
+    anchors_upper: re.Pattern[str] | None = None  # without the lower-case forms
+    lower_literals: tuple[str, ...] = ()  # a literal of each lower-case form
+    firsts: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> first chars
+    cue_anchors: re.Pattern[str] | None = None  # see :meth:`cue_matches`
+
+    def cue_matches(self, text: str) -> list[re.Match[str]]:
+        """``cues.finditer(text)``, tried only where a cue's prefix occurs in the
+        lower-cased text.
+
+        Why: the case-insensitive cue pattern cannot be scanned for in C (``re``
+        finds no leading characters to skip to), so it is tried at every position,
+        the costliest part of :func:`caption_style`.
+
+        Exact (``cue_anchors`` exists only for ASCII cues): a character matches an
+        ASCII character case-insensitively when their lower-case forms are equal,
+        except "ı", "ſ" and "İ" (the last lowers to two characters), which send the
+        text the plain way; lower-casing keeps which characters are word characters
+        (true of every code point). So a cue matching at ``p`` has its lower-cased
+        prefix at ``p`` in the lower-cased text, found there as in :meth:`starts`, and
+        the cue pattern itself then decides at those places."""
+        if self.cues is None:
+            return []
+        low = text.lower()
+        if (
+            self.cue_anchors is None
+            or len(low) != len(text)
+            or (not text.isascii() and ("ı" in low or "ſ" in low))
+        ):
+            return list(self.cues.finditer(text))
+        out = []
+        last = 0
+        match = self.cues.match
+        for p in map(_MATCH_START, self.cue_anchors.finditer(low)):
+            if p >= last:
+                m = match(text, p)
+                if m:
+                    out.append(m)
+                    last = m.end()
+        return out
+
+    def starts(self, text: str) -> list[int] | None:
+        """Positions in ``text`` where a form of a scanned kind (``SCANNED``) may
+        start, for :meth:`scan`; None when the lexicon has no anchor pattern.
+
+        Why: each kind's own scan tries its pattern at every character that starts
+        one of its forms, a pass over the whole text per kind; one pass finds the
+        few positions worth trying for all of them. The anchor pattern holds each
+        form's prefix (its first character and the word characters after it), at a
+        word start like the form. Lower-case first letters are everywhere in prose,
+        capitals are not: when no lower-case form's literal (its longest word) occurs
+        in the text, those forms cannot match and the scan leaves them out.
+
+        Exact: a form matching at ``p`` has its prefix at ``p``, so the anchor pattern
+        matches there unless an earlier anchor match covers ``p``; it cannot: an
+        anchor is one non-word character or a run of word characters, a form that
+        starts with a word character needs a non-word character before it, and one
+        that starts with another character needs that character at ``p``."""
+        if self.anchors is None:
+            return None
+        scan = self.anchors
+        if self.anchors_upper is not None and not any(lit in text for lit in self.lower_literals):
+            scan = self.anchors_upper
+        return list(map(_MATCH_START, scan.finditer(text)))
+
+    def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
+        """``pattern.finditer(text)`` for the kind's pattern, tried only at
+        ``starts`` (from :meth:`starts`, or None to scan the whole text): every
+        match starts at one of them, so the leftmost match at or after the end of
+        the previous one is the first of them where the pattern matches."""
+        pattern: re.Pattern[str] | None = getattr(self, kind)
+        if pattern is None:
+            return []
+        if starts is None:
+            return list(pattern.finditer(text))
+        firsts = self.firsts[kind]
+        out = []
+        last = 0
+        match = pattern.match
+        for p in starts:
+            if p >= last and text[p] in firsts:
+                m = match(text, p)
+                if m:
+                    out.append(m)
+                    last = m.end()
+        return out
+
+
+_MATCH_START = re.Match.start
+
+# The kinds found by scanning the whole text (the others are only tried at places).
+SCANNED = ("terms", "labels", "exclude", "caption_labels")
 
 
 def _trie(forms: Iterable[str]) -> str:
@@ -71,7 +164,9 @@ def _trie(forms: Iterable[str]) -> str:
 _WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
 
 
-def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Pattern[str] | None:
+def _alternation(
+    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True
+) -> re.Pattern[str] | None:
     r"""The forms at word boundaries (where a form starts or ends with a letter or
     digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
 
@@ -81,7 +176,8 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     test follows that character (``(?<!\w.)``: no word character before it), and the
     rest of each form is the trie of the rests. At most one alternative can match at
     a position, so their order is free: the most frequent letters go first, since
-    ``re`` tests the leading literals one after the other."""
+    ``re`` tests the leading literals one after the other. Without ``word_end``
+    the forms may end inside a word (for prefixes)."""
     unique = {f for f in forms if f}
     if not unique:
         return None
@@ -91,13 +187,14 @@ def _alternation(forms: Iterable[str], *, ignore_case: bool = False) -> re.Patte
     if ignore_case or any(first.isspace() for first in by_first):
         # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
         # patterns are the caption cues, only run on the few sentences scored for style.)
-        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + _WORD_END
+        end = _WORD_END if word_end else ""
+        pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + end
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     alts = []
     for first in sorted(by_first, key=_frequency_rank):
         guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
         alts.append(re.escape(first) + guard + _trie(by_first[first]))
-    return re.compile("(?:" + "|".join(alts) + ")" + _WORD_END)
+    return re.compile("(?:" + "|".join(alts) + ")" + (_WORD_END if word_end else ""))
 
 
 # Letters by how often they occur in English text (lower case), then as the first
@@ -125,15 +222,59 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
         if kind in CREDIT_KINDS:
             for form in these:
                 forms[form.lower()] = tuple(f for f in these if f.lower() != form.lower())
-    return Lexicon(
-        terms=_alternation(f for k in CREDIT_KINDS for f in by_kind.get(k, [])),
+    scanned = {
+        "terms": [f for k in CREDIT_KINDS for f in by_kind.get(k, [])],
+        "labels": by_kind.get("label", []),
+        "exclude": by_kind.get("exclude", []),
+        "caption_labels": by_kind.get("caption-label", []),
+    }
+    lex = Lexicon(
+        terms=_alternation(scanned["terms"]),
         qualifiers=_alternation(by_kind.get("qualifier", [])),
-        labels=_alternation(by_kind.get("label", [])),
-        caption_labels=_alternation(by_kind.get("caption-label", [])),
+        labels=_alternation(scanned["labels"]),
+        caption_labels=_alternation(scanned["caption_labels"]),
         cues=_alternation(by_kind.get("cue", []), ignore_case=True),
-        exclude=_alternation(by_kind.get("exclude", [])),
+        exclude=_alternation(scanned["exclude"]),
         forms=forms,
     )
+    cues = [f for f in by_kind.get("cue", []) if f]
+    if cues and all(f.isascii() and not f[0].isspace() for f in cues):
+        lex = replace(
+            lex, cue_anchors=_alternation((_prefix(f.lower()) for f in cues), word_end=False)
+        )
+    every = [f for kind in SCANNED for f in scanned[kind] if f]
+    if not every or any(f[0].isspace() for f in every):
+        return lex  # (a form opening with a space matches any whitespace there)
+    lower = [f for f in every if f[0].islower()]
+    return replace(
+        lex,
+        anchors=_alternation(map(_prefix, every), word_end=False),
+        anchors_upper=(
+            _alternation((_prefix(f) for f in every if not f[0].islower()), word_end=False)
+            if lower
+            else None
+        ),
+        lower_literals=_fewest_literals(max(f.split(" "), key=len) for f in lower),
+        firsts={kind: frozenset(f[0] for f in scanned[kind] if f) for kind in SCANNED},
+    )
+
+
+def _fewest_literals(literals: Iterable[str]) -> tuple[str, ...]:
+    """The literals without those that contain another one (if "alliance" does not
+    occur, "picture-alliance" does not either)."""
+    unique = sorted(set(literals), key=len)
+    out: list[str] = []
+    for lit in unique:
+        if not any(shorter in lit for shorter in out):
+            out.append(lit)
+    return tuple(out)
+
+
+def _prefix(form: str) -> str:
+    """The form's first character and, when it is a word character, the word
+    characters after it: what :meth:`Lexicon.starts` looks for."""
+    m = re.match(r"\w+", form)
+    return m.group() if m else form[0]
 
 
 def lexicon(ctx: Context) -> Lexicon:
@@ -429,17 +570,20 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
     return Credit(start, end, text[m.start() : end], strong=True, label=True, paren=paren)
 
 
-def find_credits(text: str, lex: Lexicon) -> list[Credit]:
-    """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`)."""
+def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> list[Credit]:
+    """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`).
+    ``starts``: ``lex.starts(text)`` when the caller has it."""
     out: list[Credit] = []
+    if starts is None:
+        starts = lex.starts(text)
     if lex.labels:
-        out.extend(_label_credit(text, m, lex) for m in lex.labels.finditer(text))
+        out.extend(_label_credit(text, m, lex) for m in lex.scan("labels", text, starts))
     if lex.terms:
         covered = [(c.start, c.end) for c in out]
         if lex.exclude:
-            covered += [m.span() for m in lex.exclude.finditer(text)]
+            covered += [m.span() for m in lex.scan("exclude", text, starts)]
         last = -1
-        for m in lex.terms.finditer(text):
+        for m in lex.scan("terms", text, starts):
             if m.start() < last or any(s <= m.start() < e for s, e in covered):
                 continue
             start = m.start()
@@ -599,7 +743,7 @@ def _cues(text: str, lex: Lexicon) -> set[str]:
     if not lex.cues:
         return set()
     out = set()
-    for m in lex.cues.finditer(text):
+    for m in lex.cue_matches(text):
         prev = re.search(r"([\w'’]+)\W*$", text[max(0, m.start() - 20) : m.start()])
         if prev and prev.group(1).lower() in PROSE_BEFORE and m.group()[:1].isalpha():
             continue
@@ -658,6 +802,47 @@ def normalize(text: str) -> str:
     return " ".join(_NORM_WORD.findall(text.lower()))
 
 
+# Punctuation and symbols common in news text (none of them a word character), which
+# :func:`normalize_all` turns into spaces with ``str.replace``.
+_PUNCTUATION = tuple(
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~"
+    "\u00a1\u00a3\u00a7\u00a9\u00ab\u00ae\u00b0\u00b7\u00bb\u00bf"
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201a\u201c\u201d\u201e"
+    "\u2022\u2026\u2032\u2033\u2039\u203a\u20ac\u2122"
+)
+
+
+def normalize_all(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, with one ``lower`` and one ``replace`` per
+    punctuation mark for all the texts instead of a regex pass over each: the
+    texts are joined by NUL, lower-cased, their common punctuation replaced by
+    spaces, split at NUL again and each split into words at whitespace.
+
+    Exact: nothing in lower-casing looks across a NUL (the final-sigma rule stops
+    at a character that is neither cased nor case-ignorable), so the joined text
+    lowers to the texts' lower-cased forms joined by NUL, and splitting at NUL
+    gives them back (the count of parts shows there was no NUL inside a text). A
+    text whose words then hold only letters and digits (``isalnum``) has as words
+    exactly the runs of word characters ``normalize`` finds; any other text (an
+    unlisted symbol, an underscore) is normalized the plain way."""
+    if len(texts) < 4:
+        return [normalize(t) for t in texts]
+    joined = "\0".join(texts).lower()
+    for mark in _PUNCTUATION:
+        joined = joined.replace(mark, " ")
+    parts = joined.split("\0")
+    if len(parts) != len(texts):
+        return [normalize(t) for t in texts]
+    out = []
+    for text, part in zip(texts, parts, strict=True):
+        words = part.split()
+        if words and not "".join(words).isalnum():
+            out.append(normalize(text))
+        else:
+            out.append(" ".join(words))
+    return out
+
+
 class _ChrF:
     """sacrebleu's chrF (character 6-grams, beta 2) with each text's n-grams
     extracted once: a document compares every sentence with many others, and
@@ -672,36 +857,130 @@ class _ChrF:
 
     def __init__(self) -> None:
         from sacrebleu.metrics import CHRF
-        from sacrebleu.metrics.helpers import extract_all_char_ngrams
 
         self.metric = CHRF()
-        self.extract = extract_all_char_ngrams
-        self.cache: dict[str, list[tuple[Counter[str], int]]] = {}
+        # The defaults this class computes with (sacrebleu's chrF: no word n-grams,
+        # effective-order averaging, whitespace ignored).
+        assert not self.metric.word_order and not self.metric.eps_smoothing
+        assert not self.metric.whitespace
+        self.order = self.metric.char_order
+        self.factor = self.metric.beta**2
+        self.cache: dict[str, list[Any]] = {}  # text -> see _entry
         self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
-        got = self.cache.get(text)
-        if got is None:
+        """Each order's n-gram counts and their total, as sacrebleu's
+        ``extract_all_char_ngrams`` gives them (whitespace removed): the n-grams of
+        order n are those of order n - 1 each extended by the next character, built
+        in C by ``map``; the total of order n is ``len - n + 1`` (or 0)."""
+        entry = self._entry(text)
+        if entry[2] is None:
+            line = "".join(text.split())
+            size = len(line)
+            got = [(Counter(line), size)]
+            grams: Iterable[str] = line
+            for n in range(2, self.order + 1):
+                grams = list(map(str.__add__, grams, line[n - 1 :]))
+                got.append((Counter(grams), max(0, size - n + 1)))
+            entry[2] = got
+        return entry[2]
+
+    def _entry(self, text: str) -> list[Any]:
+        """The cache entry of a text: [its length without whitespace, its packed
+        n-grams (see :meth:`packed`) or None, its n-gram Counters or None]."""
+        entry = self.cache.get(text)
+        if entry is None:
             self.chars += len(text)
             if self.chars > self.MAX_CHARS:
                 self.cache.clear()
                 self.chars = len(text)
-            counters = self.extract(text, self.metric.char_order, self.metric.whitespace)
-            got = self.cache[text] = [(c, sum(c.values())) for c in counters]
-        return got
+            line = "".join(text.split())
+            entry = self.cache[text] = [len(line), self.packed(line), None]
+        return entry
+
+    def packed(self, line: str) -> tuple[Any, Any] | None:
+        """The distinct n-grams of ``line`` (all orders) as sorted integers, with
+        their counts; None when a character is beyond U+03FF.
+
+        Why: a Counter per order costs a string and a dict entry per n-gram; numpy
+        sorts integers in C. Exact: a character below 1024 takes 10 bits, so an
+        n-gram of up to 6 of them is one 60-bit integer, and the order in the top
+        bits keeps n-grams of different orders apart; the counts are integers."""
+        import numpy as np
+
+        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
+        if codes.size and int(codes.max()) >= 1 << _CODE_BITS:
+            return None
+        codes = codes.astype(np.uint64)
+        parts = [codes | np.uint64(1 << _ORDER_SHIFT)]
+        grams = codes
+        for n in range(2, min(self.order, len(codes)) + 1):
+            grams = (grams[:-1] << np.uint64(_CODE_BITS)) | codes[n - 1 :]
+            parts.append(grams | np.uint64(n << _ORDER_SHIFT))
+        grams = np.concatenate(parts)
+        grams.sort()
+        # np.unique(grams, return_counts=True), without its Python-level overhead.
+        first = np.empty(grams.size, dtype=bool)
+        first[:1] = True
+        np.not_equal(grams[1:], grams[:-1], out=first[1:])
+        at = np.flatnonzero(first)
+        return grams[at], np.diff(at, append=grams.size)
 
     def score(self, a: str, b: str) -> float:
-        """Mean of chrF(a | b) and chrF(b | a), 0..100."""
-        ab: list[int] = []
-        ba: list[int] = []
-        for (ca, na), (cb, nb) in zip(self.ngrams(a), self.ngrams(b), strict=True):
-            common = ca.keys() & cb.keys()  # in C, like the sums below
-            match = sum(map(min, map(ca.__getitem__, common), map(cb.__getitem__, common)))
-            ab += [na, nb, match]
-            ba += [nb, na, match]
-        f = self.metric._compute_f_score
-        return float((f(ab) + f(ba)) / 2)
+        """Mean of chrF(a | b) and chrF(b | a), 0..100.
 
+        sacrebleu's ``CHRF._compute_f_score`` for both directions, with the same
+        float operations in the same order: the precision of one direction is the
+        recall of the other, so one pass over the orders gives both."""
+        ea, eb = self._entry(a), self._entry(b)
+        size_a, size_b = ea[0], eb[0]
+        matches: list[int]
+        if ea[1] is not None and eb[1] is not None:
+            import numpy as np
+
+            (ka, ca), (kb, cb) = ea[1], eb[1]
+            # The n-grams of a also in b: where each would sit in b's sorted keys.
+            at = np.searchsorted(kb, ka)
+            np.minimum(at, kb.size - 1, out=at)
+            both = kb[at] == ka if kb.size else np.zeros(ka.size, dtype=bool)
+            per_order = np.bincount(
+                (ka[both] >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
+                weights=np.minimum(ca[both], cb[at[both]]),  # exact: integers below 2**53
+                minlength=self.order + 1,
+            )
+            matches = [int(m) for m in per_order[1:].tolist()]
+        else:
+            matches = []
+            for (ca_, _), (cb_, _) in zip(self.ngrams(a), self.ngrams(b), strict=True):
+                common_ = ca_.keys() & cb_.keys()  # in C, like the sum below
+                matches.append(
+                    sum(map(min, map(ca_.__getitem__, common_), map(cb_.__getitem__, common_)))
+                )
+        sum_ab = sum_ba = 0.0  # sums of match / |a| and of match / |b|
+        orders = 0
+        for n, match in enumerate(matches, 1):
+            na, nb = size_a - n + 1, size_b - n + 1
+            if na > 0 and nb > 0:
+                sum_ab += match / na
+                sum_ba += match / nb
+                orders += 1
+        if not orders:
+            return 0.0
+        prec, rec = sum_ab / orders, sum_ba / orders
+        return float((self._f(prec, rec) + self._f(rec, prec)) / 2)
+
+    def _f(self, prec: float, rec: float) -> float:
+        """The end of ``CHRF._compute_f_score``: F-beta of the averaged precision
+        and recall."""
+        if prec + rec:
+            score = (1 + self.factor) * prec * rec
+            score /= (self.factor * prec) + rec
+            return 100 * score
+        return 0.0
+
+
+_CODE_BITS = 10  # bits per character in a packed n-gram
+_ORDER_SHIFT = 60  # where a packed n-gram keeps its order
 
 _CHRF: list[_ChrF] = []
 
@@ -756,7 +1035,7 @@ class PairScorer:
     def norm(self) -> list[str]:
         """``normalize`` of each text."""
         if self._norm is None:
-            self._norm = [normalize(t) for t in self.texts]
+            self._norm = normalize_all(self.texts)
         return self._norm
 
     def pool(self) -> list[int]:
@@ -814,20 +1093,25 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
     n = len(norm)
     if n < 2:
         return candidates
+    import numpy as np
     from rapidfuzz import fuzz, process
 
     # Verbatim repeats pair with their first occurrence directly; only distinct
     # texts go through the fuzzy matrix (a text repeated thousands of times would
     # otherwise make every pair a candidate).
-    first_of: dict[str, int] = {}
-    distinct: list[int] = []
-    for k, t in enumerate(norm):
-        if t in first_of:
-            candidates.add((first_of[t], k))
-        else:
-            first_of[t] = k
-            distinct.append(k)
-    texts_d = [norm[k] for k in distinct]
+    if len(set(norm)) == n:  # no repeat (most documents): every text is distinct
+        distinct: Sequence[int] = range(n)
+        texts_d = list(norm)
+    else:
+        first_of: dict[str, int] = {}
+        distinct = []
+        for k, t in enumerate(norm):
+            if t in first_of:
+                candidates.add((first_of[t], k))
+            else:
+                first_of[t] = k
+                distinct.append(k)
+        texts_d = [norm[k] for k in distinct]
     nd = len(texts_d)
     best: dict[int, list[tuple[int, int]]] = {}  # j -> [(ratio, i)], the closest few
     for lo in range(0, nd, _BLOCK):
@@ -836,14 +1120,20 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
         rows = texts_d[lo:hi]
         # One list for both sides (a single block): rapidfuzz then scores each
         # unordered pair once, the ratio being symmetric.
+        single = first == lo
         matrix = process.cdist(
             rows,
-            rows if first == lo else texts_d[first:hi],
+            rows if single else texts_d[first:hi],
             scorer=fuzz.ratio,
             score_cutoff=prefilter,
-            dtype="uint8",
+            dtype=np.uint8,  # the dtype object: a string costs a numpy lookup per call
             workers=1,
         )
+        if single and np.count_nonzero(matrix) <= len(rows):
+            # No pair (most documents). Exact: the matrix of one list is symmetric and
+            # its diagonal is all 100 (a text against itself; rapidfuzz takes no
+            # cutoff above 100), so every pair adds two non-zero cells to those.
+            continue
         rs, cs = matrix.nonzero()
         for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
             i, j = distinct[first + c], distinct[lo + r]
@@ -943,15 +1233,15 @@ def analyze(doc: Document, ctx: Context) -> Analysis:
 def _analyze(doc: Document, ctx: Context) -> Analysis:
     text = doc.text
     lex = lexicon(ctx)
-    credits = [c for c in find_credits(text, lex) if c.end > c.start]
+    starts = lex.starts(text)
+    credits = [c for c in find_credits(text, lex, starts) if c.end > c.start]
     scored = [(c, is_bleed(text, c, lex)) for c in credits]
     bleeding = [(c, p) for c, p in scored if p >= 0.5]
     cuts = sorted({c.end for c, _ in bleeding} | {c.start for c, _ in bleeding})
     # Caption labels ("Image caption …"): the caption runs to the sentence end.
     label_starts: dict[int, int] = {}
-    if lex.caption_labels:
-        for m in lex.caption_labels.finditer(text):
-            label_starts[m.start()] = m.end()
+    for m in lex.scan("caption_labels", text, starts):
+        label_starts[m.start()] = m.end()
     if not cuts and not label_starts:
         # No caption (most stories): the segments are the sentences, which are
         # trimmed already, and there is no echo to look for.
@@ -1290,6 +1580,22 @@ def caption_echo(doc: Document, ctx: Context) -> Iterator[Hit]:
         )
 
 
+STYLE_ECHO = 0.75  # the caption style a near-repeat needs to be reported as a caption
+# The most a sentence ending in sentence punctuation without cue words can score in
+# caption_style: 0.2, + 0.2 (short), + 0.15 (no past tense), + 0.1 (a date).
+_STYLE_WITHOUT_CUES_ENDED = 0.2 + 0.2 + 0.15 + 0.1
+
+
+def _may_score(text: str, lex: Lexicon, floor: float) -> bool:
+    """False only when :func:`caption_style` of ``text`` is below ``floor``: the text
+    ends in sentence punctuation and holds no cue word (the two bonuses a body
+    sentence lacks), and the other bonuses together stay below ``floor``. The cue
+    test is the cheap part of the score (:meth:`Lexicon.cue_matches`)."""
+    if floor <= _STYLE_WITHOUT_CUES_ENDED:
+        return True
+    return text.rstrip()[-1:] not in _SENT_END or bool(lex.cue_matches(text))
+
+
 def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[int, int], float]]:
     """Similar pairs whose later sentence reads like a caption. The pairs come first
     (shared with the other checks, usually none), so only a sentence that is the later
@@ -1302,7 +1608,8 @@ def _style_echoes(a: Analysis, ctx: Context, lex: Lexicon) -> list[tuple[tuple[i
     for p, s in pairs.items():
         j = p[1]
         if j not in style:
-            style[j] = caption_style(a.segments[j].text, lex) >= 0.75
+            text = a.segments[j].text
+            style[j] = _may_score(text, lex, STYLE_ECHO) and caption_style(text, lex) >= STYLE_ECHO
         if style[j]:
             out.append((p, s))
     return out
