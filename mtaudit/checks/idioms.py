@@ -109,48 +109,56 @@ class Catalog:
 # -- the exact prefilter ------------------------------------------------------------
 #
 # A pattern's regular expression can only match where each of its required word
-# tokens matches one of its forms, case-insensitively, as whole words: the match
+# tokens matches one of its forms, case-insensitively, as a whole word: the match
 # starts after a non-word character (its look-behind), every later token follows a
 # separator, and every token is followed by a separator or the end of the match,
-# which is a non-word character (its look-ahead) or the end of a sentence, and
-# sentences never end inside a word. So for every required token, some form's
-# longest word part (a "key") occurs in the lower-cased text as a whole word.
-# One Aho-Corasick pass over the document finds the keys of one chosen token per
-# pattern (its rarest); only the few patterns hit there have their other tokens'
-# keys checked with ``in``, and only the survivors are searched, in the sentences
-# that hold their anchor word and all their keys. These are necessary conditions,
-# never heuristics: the prefilter only skips patterns that cannot match.
+# which is a non-word character (its look-ahead) or the end of a sentence; and
+# sentences start and end next to white space or an end of the text, never inside
+# a word. So for every required token, some form's longest run of letters and
+# digits (its "key"; a form's other characters are ' ’ . - or a space) occurs in
+# the text as a whole word, inside the sentence searched.
 #
-# Case: ``re.IGNORECASE`` equates a few non-ASCII characters with ASCII letters
-# (dotted capital I and dotless i with "i", long s with "s", the Kelvin sign with
-# "k"); ``str.lower`` maps the Kelvin sign to "k" but not the others, so they are
-# folded explicitly. Keys are ASCII only: a token with a non-ASCII form is not used
-# to exclude anything.
+# "As a whole word" is tested on the document's *word text* (:func:`word_text`):
+# one ASCII character per character of the text, letters lower-cased, digits and
+# "_" kept, every other character (punctuation, white space, anything non-ASCII) a
+# space, and one more space at each end. Keys are ASCII letters and digits, so a
+# key occurs as a whole word at text offset ``i`` exactly when the needle
+# ``" key "`` occurs in the word text at offset ``i`` -- or more often: a non-ASCII
+# letter, which is a word character, becomes a space, which can only let a needle
+# be found where the key is not a whole word, never hide one.
+#
+# Case: ``re.IGNORECASE`` equates exactly four non-ASCII characters with ASCII
+# letters (dotted capital I and dotless i with "i", long s with "s", the Kelvin
+# sign with "k"; ``test_fold_covers_ignorecase`` checks this over all of Unicode);
+# the word text maps them onto those letters. Keys are ASCII only: a token with a
+# non-ASCII form is not used to exclude anything.
+#
+# One Aho-Corasick pass over the word text finds the needles of one chosen token
+# per pattern (its rarest); only the few patterns hit there have their other
+# tokens' needles checked with ``in``, and only the survivors are searched, in the
+# sentences that hold all their needles and a token equal to an anchor form. These
+# are necessary conditions, never heuristics: the prefilter only skips patterns
+# that cannot match.
 
-_FOLD_CHARS = "\u0130\u0131\u017f"  # İ ı ſ
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_NEEDS_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
+# Byte -> byte of the word text: ASCII letters lower-cased, digits and "_" kept,
+# anything else a space ("?", which the ASCII encoder puts for non-ASCII, too).
+_WORD_BYTES = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() or c == 0x5F else 0x20
+    for c in range(128)
+) + bytes([0x20] * 128)
 _KEY_PART = re.compile(r"[^\W_]+")
 
 
-def _folded(text: str) -> str:
-    """``text`` lower-cased with the characters re's IGNORECASE equates to an ASCII
-    letter mapped onto it (same length as ``text`` when it has no capital İ)."""
-    if any(c in text for c in _FOLD_CHARS):
+def word_text(text: str) -> str:
+    """The word text of ``text`` (see above): ``" " + one ASCII character per
+    character of text + " "``, so text offset ``i`` is word-text offset ``i + 1``.
+    Built in C: encode (non-ASCII -> "?"), translate bytes, decode."""
+    if _NEEDS_FOLD.search(text):
         text = text.translate(_FOLD)
-    return text.lower()
-
-
-def _is_word_char(c: str) -> bool:
-    """What ``\\w`` matches in a str pattern."""
-    return c.isalnum() or c == "_"
-
-
-def _whole_word(text: str, start: int, end: int) -> bool:
-    """``text[start:end]`` is not preceded or followed by a word character."""
-    return not (
-        (start > 0 and _is_word_char(text[start - 1]))
-        or (end < len(text) and _is_word_char(text[end]))
-    )
+    body = text.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
+    return f" {body} "
 
 
 def _token_keys(tok: Token) -> tuple[str, ...] | None:
@@ -169,106 +177,86 @@ def _token_keys(tok: Token) -> tuple[str, ...] | None:
 
 
 def _key_cost(keys: tuple[str, ...]) -> float:
-    """How often a token's keys occur in English text (lower is rarer): word
-    frequency, and a penalty for short keys, which also occur inside other words
-    (each such occurrence costs a check)."""
+    """How often a token's keys occur in English text (lower is rarer)."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency
         return sum(10.0 ** (6 - len(k)) for k in keys)
-    return sum(10.0 ** zipf_frequency(k, "en") + 10.0 ** (11 - 2 * len(k)) for k in keys)
-
-
-_SHORT = 2  # keys this short occur inside too many words for the automaton
-
-
-def _whole_word_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of ``keys`` as a whole word (checks after the literal, so that the
-    regex engine can scan for the literal's first character)."""
-    alts = [rf"{re.escape(k)}(?<!\w{re.escape(k)})(?!\w)" for k in keys]
-    return re.compile("|".join(alts))
+    return sum(10.0 ** zipf_frequency(k, "en") for k in keys)
 
 
 @dataclass
 class Prefilter:
     """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
-    the keys of its required tokens (the indexed token's first), and its
-    lower-cased anchor forms; an automaton from the indexed keys to pattern ids."""
+    the needles of its required tokens (a tuple per token, the rarest token first;
+    empty when no token has a key), and its lower-cased anchor forms; an automaton
+    from the first token's needles to pattern ids."""
 
     flat: list[tuple[int, int]]
-    required: list[list[tuple[str, ...]]]
+    required: list[tuple[tuple[str, ...], ...]]
     anchors: list[frozenset[str]]
     automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
     always: tuple[int, ...]  # patterns without a usable key: always candidates
-    short: list[tuple[int, re.Pattern[str]]]  # patterns whose best keys are short
 
-    def candidates(self, text: str, folded: str, cat: Catalog, lang: str | None) -> list[int]:
-        """Flat ids, ascending, of the allowed patterns that may match ``text``
-        (``folded`` is :func:`_folded` of it, of the same length)."""
+    def candidates(self, words: str, cat: Catalog, lang: str | None) -> list[int]:
+        """Flat ids, ascending, of the allowed patterns that may match the text
+        whose :func:`word_text` is ``words``."""
         ids: set[int] = set(self.always)
         if self.automaton is not None:
-            seen: set[int] = set()
-            for end, (size, group) in self.automaton.iter(folded):
-                start = end + 1 - size
-                if start in seen or not _whole_word(text, start, end + 1):
-                    continue
-                seen.add(start)  # keys are whole words: one key per start
+            for _, group in self.automaton.iter(words):
                 ids.update(group)
-        for pid, regex in self.short:
-            if regex.search(folded):
-                ids.add(pid)
+        if not ids:
+            return []
         out: list[int] = []
-        contains = folded.__contains__
+        contains = words.__contains__
+        required, flat, entries = self.required, self.flat, cat.entries
         for i in sorted(ids):
-            if not cat.allows(cat.entries[self.flat[i][0]], lang):
+            if lang is not None and lang not in entries[flat[i][0]].langs:
                 continue
-            if all(any(map(contains, keys)) for keys in self.required[i][1:]):
+            if all(any(map(contains, needles)) for needles in required[i][1:]):
                 out.append(i)
         return out
 
     def fits(self, pid: int, segment: str) -> bool:
-        """Every required token of the pattern has a key in ``segment``."""
+        """Every required token of the pattern has a needle in ``segment`` (the
+        word text of a sentence, with the spaces around it)."""
         contains = segment.__contains__
-        return all(any(map(contains, keys)) for keys in self.required[pid])
+        return all(any(map(contains, needles)) for needles in self.required[pid])
 
 
 def build_prefilter(cat: Catalog) -> Prefilter:
     import ahocorasick
 
     flat: list[tuple[int, int]] = []
-    required: list[list[tuple[str, ...]]] = []
+    required: list[tuple[tuple[str, ...], ...]] = []
     anchors: list[frozenset[str]] = []
     index: dict[str, list[int]] = {}
     always: list[int] = []
-    short: list[tuple[int, re.Pattern[str]]] = []
     for e_index, entry in enumerate(cat.entries):
         for p_index, pattern in enumerate(entry.patterns):
             pid = len(flat)
             flat.append((e_index, p_index))
             anchors.append(frozenset(f.lower() for f in pattern.anchors))
             tokens = [t for t in pattern.tokens if t.kind == "word" and not t.optional]
-            keyed = [k for k in map(_token_keys, tokens) if k is not None]
+            keyed = list(dict.fromkeys(k for k in map(_token_keys, tokens) if k is not None))
             # Tokens that are all stopwords occur in nearly every text: checking
             # them would cost time and exclude little.
             content = [k for k in keyed if not set(k) <= STOPWORDS] or keyed
             if not content:
                 always.append(pid)
-                required.append([])
+                required.append(())
                 continue
             content.sort(key=lambda k: (_key_cost(k), k))
-            required.append(content)
-            if min(map(len, content[0])) <= _SHORT:
-                short.append((pid, _whole_word_regex(content[0])))
-                continue
-            for key in content[0]:
-                index.setdefault(key, []).append(pid)
+            required.append(tuple(tuple(f" {k} " for k in keys) for keys in content))
+            for needle in required[-1][0]:
+                index.setdefault(needle, []).append(pid)
     automaton = None
     if index:
         automaton = ahocorasick.Automaton()
-        for key, ids in index.items():
-            automaton.add_word(key, (len(key), tuple(ids)))
+        for needle, ids in index.items():
+            automaton.add_word(needle, tuple(ids))
         automaton.make_automaton()
-    return Prefilter(flat, required, anchors, automaton, tuple(always), short)
+    return Prefilter(flat, required, anchors, automaton, tuple(always))
 
 
 def row_langs(row: Row) -> frozenset[str]:
@@ -366,55 +354,59 @@ def _sentence_index(doc: Document) -> tuple[list[Segment], list[int]]:
 def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     """All catalog pattern matches in the document (shared by MT201 and MT202).
 
-    A pattern is searched in a sentence that holds one of its anchor word forms
-    (a token of ``Document.tokens``, lower-cased). The prefilter first narrows
-    the catalog to the patterns that can match anywhere in the document; their
-    anchors are then looked up only in the sentences that contain them. The
-    searches run in the order of a scan over the document's tokens (sentence,
-    first anchor token, entry, pattern), which decides ties between entries
-    matching the same span.
+    The result is that of the reference algorithm, :func:`_pattern_matches_by_tokens`:
+    a pattern is searched in a sentence that holds one of its anchor word forms (a
+    token of ``Document.tokens``, lower-cased), in the order of a scan over the
+    document's tokens (sentence, first anchor token, entry, pattern), which decides
+    ties between entries matching the same span. Faster: the prefilter narrows the
+    catalog to the patterns whose every required token has a key in the document
+    (one automaton pass over its word text); each survivor is looked at only in
+    the sentences holding its rarest token's key, and there only when the sentence
+    holds all its keys and an anchor token. The sentences and their tokens are
+    computed only for documents with a survivor.
     """
     cat = catalog(ctx)
-    text = doc.text
-    if "\u0130" in text:  # İ: lower() changes the text's length; offsets would shift
-        return _pattern_matches_by_tokens(doc, ctx)
-    lowered = doc.lower
-    folded = lowered.translate(_FOLD) if any(c in lowered for c in _FOLD_CHARS) else lowered
     pf = cat.prefilter
-    cands = pf.candidates(text, folded, cat, doc_lang(doc, ctx))
+    words = word_text(doc.text)
+    cands = pf.candidates(words, cat, doc_lang(doc, ctx))
     if not cands:
         return []
     sents, starts = _sentence_index(doc)
     if not sents:
         return []
-    tokens: dict[int, list[tuple[int, str]]] = {}
+    find = words.find
     segments: dict[int, str] = {}
+    tokens: dict[int, list[tuple[int, str]]] = {}
     todo: list[tuple[int, int, int, int]] = []
     for pid in cands:
-        e_index, p_index = pf.flat[pid]
+        needles = pf.required[pid]
+        regions: Iterable[int]
+        if needles:
+            found: set[int] = set()
+            for needle in needles[0]:
+                pos = find(needle)
+                while pos >= 0:  # the key starts at text offset pos
+                    found.add(bisect.bisect_right(starts, pos) - 1)
+                    pos = find(needle, pos + 1)
+            regions = sorted(found)
+        else:
+            regions = range(len(sents))
         forms = pf.anchors[pid]
-        regions: set[int] = set()
-        for form in forms:
-            if not form.isascii():  # lower() may depend on context: look everywhere
-                regions = set(range(len(sents)))
-                break
-            pos = lowered.find(form)
-            while pos >= 0:
-                if _whole_word(text, pos, pos + len(form)):  # as every token is
-                    regions.add(bisect.bisect_right(starts, pos) - 1)
-                pos = lowered.find(form, pos + 1)
-        for s_index in sorted(regions):
+        for s_index in regions:
             if s_index < 0:
                 continue
-            if s_index not in segments:
+            segment = segments.get(s_index)
+            if segment is None:
                 sent = sents[s_index]
-                segments[s_index] = folded[sent.start : sent.end]
-            if not pf.fits(pid, segments[s_index]):
+                segment = segments[s_index] = words[sent.start : sent.end + 2]
+            if not pf.fits(pid, segment):
                 continue
-            if s_index not in tokens:
-                tokens[s_index] = _region_tokens(doc, starts, s_index)
-            first = next((start for start, low in tokens[s_index] if low in forms), None)
+            region = tokens.get(s_index)
+            if region is None:
+                region = tokens[s_index] = _region_tokens(doc, starts, s_index)
+            first = next((start for start, low in region if low in forms), None)
             if first is not None:
+                e_index, p_index = pf.flat[pid]
                 todo.append((s_index, first, e_index, p_index))
     todo.sort()
     return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])

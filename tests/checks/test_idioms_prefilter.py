@@ -102,8 +102,8 @@ def test_every_pattern_is_a_candidate_where_it_matches() -> None:
         pattern = cat.entries[e_index].patterns[p_index]
         for text in (f"They said {pattern.canonical} today.", pattern.canonical.upper()):
             if pattern.regex.search(text):
-                folded = idioms._folded(text)
-                assert pid in pf.candidates(text, folded, cat, None), pattern.source
+                words = idioms.word_text(text)
+                assert pid in pf.candidates(words, cat, None), pattern.source
                 checked += 1
     assert checked > 500
 
@@ -133,11 +133,11 @@ def test_a_custom_catalog_has_its_own_prefilter() -> None:
     default = build_catalog(Glossaries().rows("idioms"))
     assert custom.prefilter is not default.prefilter
     text = "The mayor decided to eat the frog on Monday, from the a and the z."
-    folded = idioms._folded(text)
-    assert custom.prefilter.candidates(text, folded, custom, None) == [0, 1]
-    assert custom.prefilter.candidates("Nothing here.", "nothing here.", custom, None) == []
+    words = idioms.word_text
+    assert custom.prefilter.candidates(words(text), custom, None) == [0, 1]
+    assert custom.prefilter.candidates(words("Nothing here."), custom, None) == []
     # 'frog' inside another word is not the word 'frog'
-    assert custom.prefilter.candidates("Frogman eats", "frogman eats", custom, None) == []
+    assert custom.prefilter.candidates(words("Frogman eats"), custom, None) == []
 
 
 def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
