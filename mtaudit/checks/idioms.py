@@ -27,6 +27,9 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from itertools import chain
+from operator import itemgetter, or_
 from typing import Any
 
 from mtaudit.document import WORD_PATTERN as _DOC_TOKEN
@@ -115,17 +118,17 @@ class Catalog:
 # which is a non-word character (its look-ahead) or the end of a sentence; and
 # sentences start and end next to white space or an end of the text, never inside
 # a word. So for every required token, some form's longest run of letters and
-# digits (its "key"; a form's other characters are ' ’ . - or a space) occurs in
-# the text as a whole word, inside the sentence searched.
+# digits (its "key"; a form's other characters are ' ’ . - or a space) occurs as a
+# whole word inside the sentence searched.
 #
 # "As a whole word" is tested on the document's *word text* (:func:`word_text`):
 # one ASCII character per character of the text, letters lower-cased, digits and
 # "_" kept, every other character (punctuation, white space, anything non-ASCII) a
 # space, and one more space at each end. Keys are ASCII letters and digits, so a
-# key occurs as a whole word at text offset ``i`` exactly when the needle
-# ``" key "`` occurs in the word text at offset ``i`` -- or more often: a non-ASCII
-# letter, which is a word character, becomes a space, which can only let a needle
-# be found where the key is not a whole word, never hide one.
+# key occurs as a whole word at text offset ``i`` only if the needle ``" key "``
+# occurs in the word text at offset ``i`` (a non-ASCII letter, a word character,
+# becomes a space: that can only let a needle be found where the key is not a
+# whole word, never hide one).
 #
 # Case: ``re.IGNORECASE`` equates exactly four non-ASCII characters with ASCII
 # letters (dotted capital I and dotless i with "i", long s with "s", the Kelvin
@@ -133,15 +136,20 @@ class Catalog:
 # the word text maps them onto those letters. Keys are ASCII only: a token with a
 # non-ASCII form is not used to exclude anything.
 #
-# One Aho-Corasick pass over the word text finds the needles of one chosen token
-# per pattern (its rarest); only the few patterns hit there have their other
-# tokens' needles checked with ``in``, and only the survivors are searched, in the
-# sentences that hold all their needles and a token equal to an anchor form. These
-# are necessary conditions, never heuristics: the prefilter only skips patterns
-# that cannot match.
+# The steps, each a necessary condition (never a heuristic), cheapest first:
+#
+# 1. One Aho-Corasick pass over the word text finds which of the catalog's "head"
+#    tokens (the two rarest content tokens of each pattern) have a needle in the
+#    document; a pattern stays a candidate when both of its head tokens do.
+# 2. The reference algorithm searches a pattern only in a sentence holding an
+#    anchor token (a token of ``Document.tokens`` whose lower-cased text is an
+#    anchor form); those tokens are found by their needles and checked one by one
+#    (:func:`_token_at`).
+# 3. A sentence lies inside one line: the line of some anchor token must hold a
+#    needle of every content token. Only then are the sentences computed, and the
+#    same test is made on the sentence of each anchor token.
 
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_NEEDS_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
 # Byte -> byte of the word text: ASCII letters lower-cased, digits and "_" kept,
 # anything else a space ("?", which the ASCII encoder puts for non-ASCII, too).
 _WORD_BYTES = bytes(
@@ -149,16 +157,41 @@ _WORD_BYTES = bytes(
     for c in range(128)
 ) + bytes([0x20] * 128)
 _KEY_PART = re.compile(r"[^\W_]+")
+_HEAD_TOKENS = 2  # tokens per pattern in the automaton
+_JOINERS = "'’-"  # inside a token of Document.tokens, between word characters
+_second = itemgetter(1)
+_chain = chain.from_iterable
 
 
 def word_text(text: str) -> str:
     """The word text of ``text`` (see above): ``" " + one ASCII character per
     character of text + " "``, so text offset ``i`` is word-text offset ``i + 1``.
     Built in C: encode (non-ASCII -> "?"), translate bytes, decode."""
-    if _NEEDS_FOLD.search(text):
+    if not text.isascii() and (
+        "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
+    ):
         text = text.translate(_FOLD)
-    body = text.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii")
-    return f" {body} "
+    return " " + text.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii") + " "
+
+
+def _is_word_char(c: str) -> bool:
+    """What ``\\w`` matches in a str pattern."""
+    return c.isalnum() or c == "_"
+
+
+def _token_at(text: str, pos: int) -> str | None:
+    """The lower-cased text of the token of ``Document.tokens`` that starts at
+    ``pos``, or None when none starts there. A token (``\\w+`` runs joined by single
+    ' ’ -) starts at a word character that neither follows a word character nor a
+    joiner that follows one (the token before would run on over it)."""
+    if pos > 0:
+        before = text[pos - 1]
+        if _is_word_char(before):
+            return None
+        if before in _JOINERS and pos > 1 and _is_word_char(text[pos - 2]):
+            return None
+    m = _DOC_TOKEN.match(text, pos)
+    return m.group().lower() if m else None
 
 
 def _token_keys(tok: Token) -> tuple[str, ...] | None:
@@ -185,41 +218,57 @@ def _key_cost(keys: tuple[str, ...]) -> float:
     return sum(10.0 ** zipf_frequency(k, "en") for k in keys)
 
 
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, ascending."""
+    out: list[int] = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
 @dataclass
 class Prefilter:
     """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
-    the needles of its required tokens (a tuple per token, the rarest token first;
-    empty when no token has a key), and its lower-cased anchor forms; an automaton
-    from the first token's needles to pattern ids."""
+    the needles of its content tokens (a tuple per token, the rarest first; empty
+    when no token has a key), its lower-cased anchor forms and their needles (None
+    when a form is not ASCII). Sets of patterns are ints with a bit per flat id:
+    per token id, the patterns whose rarest / second-rarest token it is; per
+    language, the patterns of the entries allowed for it. The automaton maps the
+    head tokens' needles to token ids."""
 
     flat: list[tuple[int, int]]
     required: list[tuple[tuple[str, ...], ...]]
     anchors: list[frozenset[str]]
+    anchor_needles: list[tuple[str, ...] | None]
     automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
-    always: tuple[int, ...]  # patterns without a usable key: always candidates
+    first: list[int]  # token id -> patterns whose rarest token it is
+    second: list[int]  # token id -> patterns whose second-rarest token it is
+    single: int  # patterns with only one content token: no second one to ask for
+    always: int  # patterns without a usable key: always candidates
+    langs: dict[str, int]  # language -> patterns of the entries allowed for it
 
-    def candidates(self, words: str, cat: Catalog, lang: str | None) -> list[int]:
-        """Flat ids, ascending, of the allowed patterns that may match the text
-        whose :func:`word_text` is ``words``."""
-        ids: set[int] = set(self.always)
+    def candidates(self, words: str, lang: str | None) -> list[int]:
+        """Flat ids, ascending, of the patterns allowed for ``lang`` whose head
+        tokens all have a needle in ``words`` (a :func:`word_text`)."""
+        found = self.always
         if self.automaton is not None:
-            for _, group in self.automaton.iter(words):
-                ids.update(group)
-        if not ids:
-            return []
-        out: list[int] = []
-        contains = words.__contains__
-        required, flat, entries = self.required, self.flat, cat.entries
-        for i in sorted(ids):
-            if lang is not None and lang not in entries[flat[i][0]].langs:
-                continue
-            if all(any(map(contains, needles)) for needles in required[i][1:]):
-                out.append(i)
-        return out
+            # in C: the token ids of every needle found, and the patterns whose
+            # rarest and (when they have one) second-rarest tokens are among them
+            present = set(_chain(map(_second, self.automaton.iter(words))))
+            if present:
+                firsts = reduce(or_, map(self.first.__getitem__, present))
+                if firsts:
+                    seconds = reduce(or_, map(self.second.__getitem__, present), self.single)
+                    found |= firsts & seconds
+        if lang is not None:
+            found &= self.langs.get(lang, 0)
+        return _bits(found)
 
     def fits(self, pid: int, segment: str) -> bool:
-        """Every required token of the pattern has a needle in ``segment`` (the
-        word text of a sentence, with the spaces around it)."""
+        """Every content token of the pattern has a needle in ``segment`` (the word
+        text of a line or sentence, with the spaces around it)."""
         contains = segment.__contains__
         return all(any(map(contains, needles)) for needles in self.required[pid])
 
@@ -230,33 +279,62 @@ def build_prefilter(cat: Catalog) -> Prefilter:
     flat: list[tuple[int, int]] = []
     required: list[tuple[tuple[str, ...], ...]] = []
     anchors: list[frozenset[str]] = []
-    index: dict[str, list[int]] = {}
-    always: list[int] = []
+    anchor_needles: list[tuple[str, ...] | None] = []
+    token_ids: dict[tuple[str, ...], int] = {}
+    first: dict[int, int] = {}
+    second: dict[int, int] = {}
+    single = always = 0
+    langs: dict[str, int] = {}
     for e_index, entry in enumerate(cat.entries):
         for p_index, pattern in enumerate(entry.patterns):
             pid = len(flat)
+            bit = 1 << pid
             flat.append((e_index, p_index))
-            anchors.append(frozenset(f.lower() for f in pattern.anchors))
+            for lang in entry.langs:
+                langs[lang] = langs.get(lang, 0) | bit
+            forms = frozenset(f.lower() for f in pattern.anchors)
+            anchors.append(forms)
+            ascii_forms = all(f.isascii() for f in forms)
+            anchor_needles.append(tuple(sorted({word_text(f) for f in forms})) if ascii_forms else None)
             tokens = [t for t in pattern.tokens if t.kind == "word" and not t.optional]
             keyed = list(dict.fromkeys(k for k in map(_token_keys, tokens) if k is not None))
             # Tokens that are all stopwords occur in nearly every text: checking
             # them would cost time and exclude little.
             content = [k for k in keyed if not set(k) <= STOPWORDS] or keyed
-            if not content:
-                always.append(pid)
-                required.append(())
-                continue
             content.sort(key=lambda k: (_key_cost(k), k))
-            required.append(tuple(tuple(f" {k} " for k in keys) for keys in content))
-            for needle in required[-1][0]:
-                index.setdefault(needle, []).append(pid)
+            needles = tuple(tuple(f" {k} " for k in keys) for keys in content)
+            required.append(needles)
+            ids = [token_ids.setdefault(n, len(token_ids)) for n in needles[:_HEAD_TOKENS]]
+            if not ids:
+                always |= bit
+                continue
+            first[ids[0]] = first.get(ids[0], 0) | bit
+            if len(ids) > 1:
+                second[ids[1]] = second.get(ids[1], 0) | bit
+            else:
+                single |= bit
     automaton = None
-    if index:
+    if token_ids:
+        by_needle: dict[str, list[int]] = {}
+        for needles, t_id in token_ids.items():
+            for needle in needles:
+                by_needle.setdefault(needle, []).append(t_id)
         automaton = ahocorasick.Automaton()
-        for needle, ids in index.items():
-            automaton.add_word(needle, tuple(ids))
+        for needle, t_ids in by_needle.items():
+            automaton.add_word(needle, tuple(t_ids))
         automaton.make_automaton()
-    return Prefilter(flat, required, anchors, automaton, tuple(always))
+    return Prefilter(
+        flat,
+        required,
+        anchors,
+        anchor_needles,
+        automaton,
+        [first.get(t, 0) for t in range(len(token_ids))],
+        [second.get(t, 0) for t in range(len(token_ids))],
+        single,
+        always,
+        langs,
+    )
 
 
 def row_langs(row: Row) -> frozenset[str]:
@@ -358,77 +436,88 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     a pattern is searched in a sentence that holds one of its anchor word forms (a
     token of ``Document.tokens``, lower-cased), in the order of a scan over the
     document's tokens (sentence, first anchor token, entry, pattern), which decides
-    ties between entries matching the same span. Faster: the prefilter narrows the
-    catalog to the patterns whose every required token has a key in the document
-    (one automaton pass over its word text); each survivor is looked at only in
-    the sentences holding its rarest token's key, and there only when the sentence
-    holds all its keys and an anchor token. The sentences and their tokens are
-    computed only for documents with a survivor.
+    ties between entries matching the same span. Faster, by the prefilter's
+    necessary conditions (see above): patterns whose head tokens are not all in the
+    document, then those without an anchor token, then those whose content tokens
+    are not all in the line of one of their anchor tokens are dropped before the
+    sentences are even computed; the rest are searched in the sentences of their
+    anchor tokens that hold all their content tokens.
     """
     cat = catalog(ctx)
     pf = cat.prefilter
-    words = word_text(doc.text)
-    cands = pf.candidates(words, cat, doc_lang(doc, ctx))
+    text = doc.text
+    words = word_text(text)
+    cands = pf.candidates(words, doc_lang(doc, ctx))
     if not cands:
         return []
-    sents, starts = _sentence_index(doc)
-    if not sents:
-        return []
-    find = words.find
-    segments: dict[int, str] = {}
-    tokens: dict[int, list[tuple[int, str]]] = {}
-    todo: list[tuple[int, int, int, int]] = []
+    found: dict[frozenset[str], list[int]] = {}  # anchor forms -> their tokens
+    lines: dict[int, str] = {}  # line start -> the line's word text
+    survivors: list[tuple[int, list[int]]] = []  # pattern, anchor tokens in fitting lines
+    rfind, find = text.rfind, text.find
     for pid in cands:
-        needles = pf.required[pid]
-        regions: Iterable[int]
-        if needles:
-            found: set[int] = set()
-            for needle in needles[0]:
-                pos = find(needle)
-                while pos >= 0:  # the key starts at text offset pos
-                    found.add(bisect.bisect_right(starts, pos) - 1)
-                    pos = find(needle, pos + 1)
-            regions = sorted(found)
-        else:
-            regions = range(len(sents))
         forms = pf.anchors[pid]
-        for s_index in regions:
-            if s_index < 0:
+        starts = found.get(forms)
+        if starts is None:
+            starts = found[forms] = _anchor_starts(doc, words, pf.anchor_needles[pid], forms)
+        kept: list[int] = []
+        verdicts: dict[int, bool] = {}
+        for pos in starts:
+            line_start = rfind("\n", 0, pos) + 1
+            fit = verdicts.get(line_start)
+            if fit is None:
+                segment = lines.get(line_start)
+                if segment is None:
+                    line_end = find("\n", pos)
+                    if line_end < 0:
+                        line_end = len(text)
+                    segment = lines[line_start] = words[line_start : line_end + 2]
+                fit = verdicts[line_start] = pf.fits(pid, segment)
+            if fit:
+                kept.append(pos)
+        if kept:
+            survivors.append((pid, kept))
+    if not survivors:
+        return []
+    sents, sent_starts = _sentence_index(doc)
+    segments: dict[int, str] = {}
+    todo: list[tuple[int, int, int, int]] = []
+    for pid, starts in survivors:
+        e_index, p_index = pf.flat[pid]
+        done: set[int] = set()
+        for pos in starts:  # ascending: the first anchor token of each sentence
+            s_index = bisect.bisect_right(sent_starts, pos) - 1
+            if s_index < 0 or s_index in done:
                 continue
+            done.add(s_index)
             segment = segments.get(s_index)
             if segment is None:
                 sent = sents[s_index]
                 segment = segments[s_index] = words[sent.start : sent.end + 2]
-            if not pf.fits(pid, segment):
-                continue
-            region = tokens.get(s_index)
-            if region is None:
-                region = tokens[s_index] = _region_tokens(doc, starts, s_index)
-            first = next((start for start, low in region if low in forms), None)
-            if first is not None:
-                e_index, p_index = pf.flat[pid]
-                todo.append((s_index, first, e_index, p_index))
+            if pf.fits(pid, segment):
+                todo.append((s_index, pos, e_index, p_index))
     todo.sort()
     return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])
 
 
-def _region_tokens(doc: Document, starts: list[int], s_index: int) -> list[tuple[int, str]]:
-    """The tokens of ``Document.tokens`` (start, lower-cased text) that start in
-    sentence ``s_index`` or after it, before the next sentence: what a scan of the
-    document's tokens assigns to that sentence. Tokenizing from the sentence start
-    gives the same tokens as tokenizing the whole text when the start is not inside
-    a token (the text start, or after a space); otherwise use the document's own."""
+def _anchor_starts(
+    doc: Document, words: str, needles: tuple[str, ...] | None, forms: frozenset[str]
+) -> list[int]:
+    """Ascending offsets of the tokens of ``Document.tokens`` whose lower-cased
+    text is one of ``forms``. Such a token starts at an offset where the word text
+    holds the needle of its form (a token is bounded by non-word characters or
+    joiners, all spaces in the word text); each offset found is checked. Forms
+    that are not ASCII (``needles`` None) are looked up among all the tokens."""
+    if needles is None:
+        return [t.start for t in doc.tokens if t.text.lower() in forms]
     text = doc.text
-    a = starts[s_index]
-    b = starts[s_index + 1] if s_index + 1 < len(starts) else len(text)
-    if a == 0 or text[a - 1].isspace():
-        out: list[tuple[int, str]] = []
-        for m in _DOC_TOKEN.finditer(text, a):
-            if m.start() >= b:
-                break
-            out.append((m.start(), m.group().lower()))
-        return out
-    return [(t.start, t.text.lower()) for t in doc.tokens if a <= t.start < b]
+    find = words.find
+    offsets: set[int] = set()
+    for needle in needles:
+        pos = find(needle)
+        while pos >= 0:  # the form starts at text offset pos
+            offsets.add(pos)
+            pos = find(needle, pos + 1)
+    return [pos for pos in sorted(offsets) if _token_at(text, pos) in forms]
 
 
 def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -103,20 +104,33 @@ def test_every_pattern_is_a_candidate_where_it_matches() -> None:
         for text in (f"They said {pattern.canonical} today.", pattern.canonical.upper()):
             if pattern.regex.search(text):
                 words = idioms.word_text(text)
-                assert pid in pf.candidates(words, cat, None), pattern.source
+                assert pid in pf.candidates(words, None), pattern.source
                 checked += 1
     assert checked > 500
 
 
-def test_region_tokens_are_the_document_tokens() -> None:
-    """The sentence-wise tokenizer gives what ``Document.tokens`` assigns to each
-    sentence (the scan of the reference algorithm)."""
-    for text in [*_labelled()[:80], "A-b. C'd e\u2019f -g.\n\nH--i (j) k.", "x"]:
-        doc = Document(id="t", text=text)
-        sents, starts = idioms._sentence_index(doc)
-        got = [t for k in range(len(sents)) for t in idioms._region_tokens(doc, starts, k)]
-        want = [(t.start, t.text.lower()) for t in iter_words(text) if t.start >= starts[0]]
+def test_token_at_finds_the_document_tokens() -> None:
+    """``_token_at`` names exactly the tokens of ``Document.tokens``, at their starts."""
+    for text in [*_labelled()[:80], "A-b. C'd e\u2019f -g.\n\nH--i (j) k.", "x", "'a -b c-'d e--f g'"]:
+        want = {t.start: t.text.lower() for t in iter_words(text)}
+        got = {p: tok for p in range(len(text)) if (tok := idioms._token_at(text, p)) is not None}
         assert got == want
+
+
+def test_word_text_keeps_offsets() -> None:
+    text = "Sıtting ON \u212aNIVES, café\u2019s İt_s 42-x.\n"
+    words = idioms.word_text(text)
+    assert len(words) == len(text) + 2
+    assert words == " sitting on knives  caf  s it_s 42 x   "
+
+
+def test_fold_covers_ignorecase() -> None:
+    """The word text maps every non-ASCII character that re's IGNORECASE equates
+    with an ASCII letter or digit (the prefilter's keys) onto that character."""
+    chars = "".join(chr(i) for i in range(128, 0x110000) if not 0xD800 <= i < 0xE000)
+    for key_char in "abcdefghijklmnopqrstuvwxyz0123456789":
+        for c in re.compile(re.escape(key_char), re.IGNORECASE).findall(chars):
+            assert idioms.word_text(c) == f" {key_char} ", hex(ord(c))
 
 
 def _row(literal: str, suggestion: str, lang: str = "xx") -> Row:
@@ -134,10 +148,10 @@ def test_a_custom_catalog_has_its_own_prefilter() -> None:
     assert custom.prefilter is not default.prefilter
     text = "The mayor decided to eat the frog on Monday, from the a and the z."
     words = idioms.word_text
-    assert custom.prefilter.candidates(words(text), custom, None) == [0, 1]
-    assert custom.prefilter.candidates(words("Nothing here."), custom, None) == []
+    assert custom.prefilter.candidates(words(text), None) == [0, 1]
+    assert custom.prefilter.candidates(words("Nothing here."), None) == []
     # 'frog' inside another word is not the word 'frog'
-    assert custom.prefilter.candidates(words("Frogman eats"), custom, None) == []
+    assert custom.prefilter.candidates(words("Frogman eats"), None) == []
 
 
 def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
