@@ -61,6 +61,8 @@ _META = re.compile(
     r"\bIn [A-Z][a-z]+(?:ian|ish|ese|ch|ic|an|ek)\b",
 )
 _QUOTES = "\"“”„«»‘’'"
+_QUOTE_SET = frozenset(_QUOTES)
+_PREV_WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”„«»—–]|\s-\s")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
@@ -414,10 +416,9 @@ class Match:
 
 def _is_gloss(text: str, sentence: Segment, start: int, end: int) -> bool:
     """A quoted phrase in a sentence about words or sayings ('the French say ...')."""
-    before = text[max(sentence.start, start - 2) : start]
-    after = text[end : min(sentence.end, end + 2)]
-    quoted = any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
-    return quoted and bool(_META.search(sentence.text))
+    a, b = sentence.start, sentence.end
+    near = text[start - 2 if start - 2 > a else a : start] + text[end : end + 2 if end + 2 < b else b]
+    return not _QUOTE_SET.isdisjoint(near) and bool(_META.search(sentence.text))
 
 
 def _literal_use(entry: Entry, sentence: Segment) -> bool:
@@ -545,38 +546,52 @@ def _search(doc: Document, cat: Catalog, todo: list[tuple[int, int, int]]) -> li
     text = doc.text
     sents = doc.sentences
     found: list[Match] = []
+    entries = cat.entries
     for s_index, e_index, p_index in todo:
         sent = sents[s_index]
-        entry = cat.entries[e_index]
+        entry = entries[e_index]
+        unless = entry.unless
+        if unless is not None and unless.search(sent.text):
+            continue  # a literal use (see _literal_use)
         pattern = entry.patterns[p_index]
-        if _literal_use(entry, sent):
-            continue
         for m in pattern.regex.finditer(text, sent.start, sent.end):
-            if _is_gloss(text, sent, m.start(), m.end()):
+            start, end = m.span()
+            if _is_gloss(text, sent, start, end):
                 continue
+            groups = m.groupdict()
             found.append(
-                Match(m.start(), m.end(), e_index, suggest(entry, pattern, m, text), _conf(m))
+                Match(start, end, e_index, suggest(entry, pattern, m, text, groups), _conf(groups))
             )
     return _non_overlapping(found)
 
 
-def _conf(m: re.Match[str]) -> float:
-    slot_words = sum(
-        len(v.split()) for k, v in m.groupdict().items() if v and not k.startswith("w")
-    )
+def _conf(groups: dict[str, str | None]) -> float:
+    """0.9, or 0.8 when the slots of a match (its groups other than the w<i> words)
+    hold more than two words."""
+    slot_words = sum(len(v.split()) for k, v in groups.items() if v and not k.startswith("w"))
     return 0.9 if slot_words <= 2 else 0.8
 
 
-def suggest(entry: Entry, pattern: Pattern, m: re.Match[str], text: str) -> list[str]:
-    """The entry's suggestions with the calque's slot fillers and verb inflection."""
+def suggest(
+    entry: Entry,
+    pattern: Pattern,
+    m: re.Match[str],
+    text: str,
+    groups: dict[str, str | None] | None = None,
+) -> list[str]:
+    """The entry's suggestions with the calque's slot fillers and verb inflection
+    (``groups`` is ``m.groupdict()``, when the caller has it)."""
     if not entry.suggestions:
         return []
-    groups = m.groupdict()
-    slots = {name: groups[name] for name in pattern.slots if groups.get(name)}
+    if groups is None:
+        groups = m.groupdict()
+    slots = {name: value for name in pattern.slots if (value := groups.get(name))}
     tag = None
-    if pattern.head is not None and groups.get("w0"):
-        prev = re.findall(r"[\w']+", text[max(0, m.start() - 20) : m.start()])
-        tag = verb_tag(groups["w0"], pattern.head.alternatives, prev[-1] if prev else "")
+    w0 = groups.get("w0")
+    if pattern.head is not None and w0:
+        start = m.start()
+        prev = _PREV_WORD.findall(text, max(0, start - 20), start)
+        tag = verb_tag(w0, pattern.head.alternatives, prev[-1] if prev else "")
     capital = m.group()[:1].isupper()
     return [render(t, slots, tag, capital and not t[:1].isupper()) for t in entry.suggestions]
 
