@@ -243,7 +243,7 @@ class Prefilter:
     flat: list[tuple[int, int]]
     required: list[tuple[tuple[str, ...], ...]]
     anchors: list[frozenset[str]]
-    anchor_needles: list[tuple[str, ...] | None]
+    anchor_finders: list[re.Pattern[str] | None]
     automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
     first: list[int]  # token id -> patterns whose rarest token it is
     second: list[int]  # token id -> patterns whose second-rarest token it is
@@ -275,13 +275,23 @@ class Prefilter:
         return all(any(map(contains, needles)) for needles in self.required[pid])
 
 
+def _finder(forms: frozenset[str]) -> re.Pattern[str]:
+    """A regex over the word text that matches at the needle of each form (one
+    pass in C; the common prefixes of the forms' alternation are factored out by
+    the regex compiler). Its match starts at the space before the form's first
+    word, so at the text offset of the form; the trailing space is only looked at."""
+    words = sorted({word_text(f)[1:-1] for f in forms})
+    return re.compile(" (?:" + "|".join(map(re.escape, words)) + ")(?= )")
+
+
 def build_prefilter(cat: Catalog) -> Prefilter:
     import ahocorasick
 
     flat: list[tuple[int, int]] = []
     required: list[tuple[tuple[str, ...], ...]] = []
     anchors: list[frozenset[str]] = []
-    anchor_needles: list[tuple[str, ...] | None] = []
+    anchor_finders: list[re.Pattern[str] | None] = []
+    finders: dict[frozenset[str], re.Pattern[str]] = {}
     token_ids: dict[tuple[str, ...], int] = {}
     first: dict[int, int] = {}
     second: dict[int, int] = {}
@@ -297,7 +307,9 @@ def build_prefilter(cat: Catalog) -> Prefilter:
             forms = frozenset(f.lower() for f in pattern.anchors)
             anchors.append(forms)
             ascii_forms = all(f.isascii() for f in forms)
-            anchor_needles.append(tuple(sorted({word_text(f) for f in forms})) if ascii_forms else None)
+            if ascii_forms and forms not in finders:
+                finders[forms] = _finder(forms)
+            anchor_finders.append(finders[forms] if ascii_forms else None)
             tokens = [t for t in pattern.tokens if t.kind == "word" and not t.optional]
             keyed = list(dict.fromkeys(k for k in map(_token_keys, tokens) if k is not None))
             # Tokens that are all stopwords occur in nearly every text: checking
@@ -329,7 +341,7 @@ def build_prefilter(cat: Catalog) -> Prefilter:
         flat,
         required,
         anchors,
-        anchor_needles,
+        anchor_finders,
         automaton,
         [first.get(t, 0) for t in range(len(token_ids))],
         [second.get(t, 0) for t in range(len(token_ids))],
@@ -459,7 +471,7 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
         forms = pf.anchors[pid]
         starts = found.get(forms)
         if starts is None:
-            starts = found[forms] = _anchor_starts(doc, words, pf.anchor_needles[pid], forms)
+            starts = found[forms] = _anchor_starts(doc, words, pf.anchor_finders[pid], forms)
         kept: list[int] = []
         verdicts: dict[int, bool] = {}
         for pos in starts:
@@ -501,24 +513,26 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
 
 
 def _anchor_starts(
-    doc: Document, words: str, needles: tuple[str, ...] | None, forms: frozenset[str]
+    doc: Document, words: str, finder: re.Pattern[str] | None, forms: frozenset[str]
 ) -> list[int]:
     """Ascending offsets of the tokens of ``Document.tokens`` whose lower-cased
     text is one of ``forms``. Such a token starts at an offset where the word text
     holds the needle of its form (a token is bounded by non-word characters or
-    joiners, all spaces in the word text); each offset found is checked. Forms
-    that are not ASCII (``needles`` None) are looked up among all the tokens."""
-    if needles is None:
+    joiners, all spaces in the word text): ``finder`` finds those, and each is
+    checked (:func:`_token_at`). Forms that are not ASCII (``finder`` None) are
+    looked up among all the tokens."""
+    if finder is None:
         return [t.start for t in doc.tokens if t.text.lower() in forms]
     text = doc.text
-    find = words.find
-    offsets: set[int] = set()
-    for needle in needles:
-        pos = find(needle)
-        while pos >= 0:  # the form starts at text offset pos
-            offsets.add(pos)
-            pos = find(needle, pos + 1)
-    return [pos for pos in sorted(offsets) if _token_at(text, pos) in forms]
+    search = finder.search
+    out: list[int] = []
+    m = search(words)
+    while m is not None:
+        pos = m.start()
+        if _token_at(text, pos) in forms:
+            out.append(pos)
+        m = search(words, pos + 1)  # not after the match: a form may start inside it
+    return out
 
 
 def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:

@@ -171,3 +171,17 @@ def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
         if any(k.start < clause.end and clause.start < k.end for k in known):
             assert clause not in kept
     assert any("quilt" in clause.text for clause in kept)
+
+
+def test_anchor_tokens_inside_a_longer_form_are_found() -> None:
+    """An anchor form whose word text spans two words ("well-known") must not hide
+    a token of another form that starts inside it ("known")."""
+    cat = build_catalog([_row("well-known|known fact (of) life", "x")])
+    pf = cat.prefilter
+    forms = pf.anchors[0]
+    assert {"well-known", "known"} <= forms
+    text = "It is a well known fact of life, and a well-known fact of life."
+    doc = Document(id="t", text=text)
+    got = idioms._anchor_starts(doc, idioms.word_text(text), pf.anchor_finders[0], forms)
+    assert got == [t.start for t in iter_words(text) if t.text.lower() in forms]
+    assert got == [text.index("known"), text.index("well-known")]
