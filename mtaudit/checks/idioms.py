@@ -234,11 +234,11 @@ def _bits(mask: int) -> list[int]:
 class Prefilter:
     """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
     the needles of its content tokens (a tuple per token, the rarest first; empty
-    when no token has a key), its lower-cased anchor forms and their needles (None
-    when a form is not ASCII). Sets of patterns are ints with a bit per flat id:
-    per token id, the patterns whose rarest / second-rarest token it is; per
-    language, the patterns of the entries allowed for it. The automaton maps the
-    head tokens' needles to token ids."""
+    when no token has a key), its lower-cased anchor forms and the regex finding
+    their needles (None when a form is not ASCII). Sets of patterns are ints with a
+    bit per flat id: per token id, the patterns whose rarest / second-rarest token
+    it is; per language, the patterns of the entries allowed for it. The automaton
+    maps the head tokens' needles to token ids."""
 
     flat: list[tuple[int, int]]
     required: list[tuple[tuple[str, ...], ...]]
@@ -330,8 +330,8 @@ def build_prefilter(cat: Catalog) -> Prefilter:
     automaton = None
     if token_ids:
         by_needle: dict[str, list[int]] = {}
-        for needles, t_id in token_ids.items():
-            for needle in needles:
+        for token_needles, t_id in token_ids.items():
+            for needle in token_needles:
                 by_needle.setdefault(needle, []).append(t_id)
         automaton = ahocorasick.Automaton()
         for needle, t_ids in by_needle.items():
@@ -429,7 +429,9 @@ class Match:
 def _is_gloss(text: str, sentence: Segment, start: int, end: int) -> bool:
     """A quoted phrase in a sentence about words or sayings ('the French say ...')."""
     a, b = sentence.start, sentence.end
-    near = text[start - 2 if start - 2 > a else a : start] + text[end : end + 2 if end + 2 < b else b]
+    near = (
+        text[start - 2 if start - 2 > a else a : start] + text[end : end + 2 if end + 2 < b else b]
+    )
     return not _QUOTE_SET.isdisjoint(near) and bool(_META.search(sentence.text))
 
 

@@ -111,7 +111,12 @@ def test_every_pattern_is_a_candidate_where_it_matches() -> None:
 
 def test_token_at_finds_the_document_tokens() -> None:
     """``_token_at`` names exactly the tokens of ``Document.tokens``, at their starts."""
-    for text in [*_labelled()[:80], "A-b. C'd e\u2019f -g.\n\nH--i (j) k.", "x", "'a -b c-'d e--f g'"]:
+    for text in [
+        *_labelled()[:80],
+        "A-b. C'd e\u2019f -g.\n\nH--i (j) k.",
+        "x",
+        "'a -b c-'d e--f g'",
+    ]:
         want = {t.start: t.text.lower() for t in iter_words(text)}
         got = {p: tok for p in range(len(text)) if (tok := idioms._token_at(text, p)) is not None}
         assert got == want
@@ -185,3 +190,31 @@ def test_anchor_tokens_inside_a_longer_form_are_found() -> None:
     got = idioms._anchor_starts(doc, idioms.word_text(text), pf.anchor_finders[0], forms)
     assert got == [t.start for t in iter_words(text) if t.text.lower() in forms]
     assert got == [text.index("known"), text.index("well-known")]
+
+
+def test_prefilter_agrees_with_the_reference_on_multi_paragraph_texts() -> None:
+    """Several stories in one text: the line and sentence tests and the order of
+    the searches (sentence, first anchor token, entry, pattern) as the reference."""
+    rnd = random.Random(11)
+    texts = _labelled()
+    for _ in range(150):
+        parts = [rnd.choice(texts) for _ in range(rnd.randrange(2, 6))]
+        sep = rnd.choice(["\n\n", "\n", " ", "  \n \n"])
+        _same(sep.join(parts), rnd.choice([None, "ru", "de", "fr"]))
+
+
+def test_candidates_respect_languages_and_keyless_patterns() -> None:
+    custom = build_catalog(
+        [
+            _row("eat the frog", "x", lang="xx"),
+            _row("café crème", "y", lang="yy"),  # no ASCII key: always a candidate
+            _row("frog and toad", "z", lang="yy|xx"),
+        ]
+    )
+    pf = custom.prefilter
+    words = idioms.word_text("They eat the frog and toad.")
+    assert pf.candidates(words, None) == [0, 1, 2]
+    assert pf.candidates(words, "xx") == [0, 2]
+    assert pf.candidates(words, "yy") == [1, 2]
+    assert pf.candidates(words, "zz") == []
+    assert pf.candidates(idioms.word_text("The toad."), None) == [1]
