@@ -465,15 +465,21 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     cands = pf.candidates(words, doc_lang(doc, ctx))
     if not cands:
         return []
-    found: dict[frozenset[str], list[int]] = {}  # anchor forms -> their tokens
+    places: dict[frozenset[str], list[int]] = {}  # anchor forms -> offsets of needles
+    token_at: dict[int, str | None] = {}  # offset -> the token starting there
     lines: dict[int, str] = {}  # line start -> the line's word text
     survivors: list[tuple[int, list[int]]] = []  # pattern, anchor tokens in fitting lines
     rfind, find = text.rfind, text.find
     for pid in cands:
         forms = pf.anchors[pid]
-        starts = found.get(forms)
+        starts = places.get(forms)
         if starts is None:
-            starts = found[forms] = _anchor_starts(doc, words, pf.anchor_finders[pid], forms)
+            finder = pf.anchor_finders[pid]
+            if finder is None:  # a non-ASCII form: look among all the tokens
+                starts = [t.start for t in doc.tokens if t.text.lower() in forms]
+            else:
+                starts = _needle_starts(words, finder)
+            places[forms] = starts
         kept: list[int] = []
         verdicts: dict[int, bool] = {}
         for pos in starts:
@@ -487,7 +493,14 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
                         line_end = len(text)
                     segment = lines[line_start] = words[line_start : line_end + 2]
                 fit = verdicts[line_start] = pf.fits(pid, segment)
-            if fit:
+            if not fit:
+                continue
+            # the token there, checked only in a line that fits (cheaper first)
+            if pos in token_at:
+                token = token_at[pos]
+            else:
+                token = token_at[pos] = _token_at(text, pos)
+            if token in forms:
                 kept.append(pos)
         if kept:
             survivors.append((pid, kept))
@@ -514,25 +527,17 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])
 
 
-def _anchor_starts(
-    doc: Document, words: str, finder: re.Pattern[str] | None, forms: frozenset[str]
-) -> list[int]:
-    """Ascending offsets of the tokens of ``Document.tokens`` whose lower-cased
-    text is one of ``forms``. Such a token starts at an offset where the word text
-    holds the needle of its form (a token is bounded by non-word characters or
-    joiners, all spaces in the word text): ``finder`` finds those, and each is
-    checked (:func:`_token_at`). Forms that are not ASCII (``finder`` None) are
-    looked up among all the tokens."""
-    if finder is None:
-        return [t.start for t in doc.tokens if t.text.lower() in forms]
-    text = doc.text
+def _needle_starts(words: str, finder: re.Pattern[str]) -> list[int]:
+    """Ascending text offsets where ``finder`` (see :func:`_finder`) matches the word
+    text ``words``: where a token equal to one of its forms may start. A token of
+    ``Document.tokens`` is bounded by non-word characters or joiners, all spaces in
+    the word text, so every such token is among them; :func:`_token_at` tells."""
     search = finder.search
     out: list[int] = []
     m = search(words)
     while m is not None:
         pos = m.start()
-        if _token_at(text, pos) in forms:
-            out.append(pos)
+        out.append(pos)
         m = search(words, pos + 1)  # not after the match: a form may start inside it
     return out
 
