@@ -251,6 +251,9 @@ class Prefilter:
     always: int  # patterns without a usable key: always candidates
     langs: dict[str, int]  # language -> patterns of the entries allowed for it
 
+    def __post_init__(self) -> None:
+        self.rarest = frozenset(t for t, pids in enumerate(self.first) if pids)
+
     def candidates(self, words: str, lang: str | None) -> list[int]:
         """Flat ids, ascending, of the patterns allowed for ``lang`` whose head
         tokens all have a needle in ``words`` (a :func:`word_text`)."""
@@ -259,11 +262,10 @@ class Prefilter:
             # in C: the token ids of every needle found, and the patterns whose
             # rarest and (when they have one) second-rarest tokens are among them
             present = set(_chain(map(_second, self.automaton.iter(words))))
-            if present:
-                firsts = reduce(or_, map(self.first.__getitem__, present))
-                if firsts:
-                    seconds = reduce(or_, map(self.second.__getitem__, present), self.single)
-                    found |= firsts & seconds
+            firsts = reduce(or_, map(self.first.__getitem__, present & self.rarest), 0)
+            if firsts:
+                seconds = reduce(or_, map(self.second.__getitem__, present), self.single)
+                found |= firsts & seconds
         if lang is not None:
             found &= self.langs.get(lang, 0)
         return _bits(found)
