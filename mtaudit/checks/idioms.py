@@ -33,7 +33,7 @@ from operator import itemgetter, or_
 from typing import Any
 
 from mtaudit.document import WORD_PATTERN as _DOC_TOKEN
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document, Segment, split_sentences
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
 from mtaudit.glossary import Row
@@ -469,8 +469,9 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
         return []
     places: dict[frozenset[str], list[int]] = {}  # anchor forms -> offsets of needles
     token_at: dict[int, str | None] = {}  # offset -> the token starting there
-    lines: dict[int, str] = {}  # line start -> the line's word text
-    survivors: list[tuple[int, list[int]]] = []  # pattern, anchor tokens in fitting lines
+    lines: dict[int, tuple[int, str]] = {}  # line start -> line end, the line's word text
+    # pattern, [(anchor token, start and end of its line)] in the lines that fit
+    survivors: list[tuple[int, list[tuple[int, int, int]]]] = []
     rfind, find = text.rfind, text.find
     for pid in cands:
         forms = pf.anchors[pid]
@@ -482,19 +483,19 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
             else:
                 starts = _needle_starts(words, finder)
             places[forms] = starts
-        kept: list[int] = []
+        kept: list[tuple[int, int, int]] = []
         verdicts: dict[int, bool] = {}
         for pos in starts:
             line_start = rfind("\n", 0, pos) + 1
+            line = lines.get(line_start)
+            if line is None:
+                line_end = find("\n", pos)
+                if line_end < 0:
+                    line_end = len(text)
+                line = lines[line_start] = (line_end, words[line_start : line_end + 2])
             fit = verdicts.get(line_start)
             if fit is None:
-                segment = lines.get(line_start)
-                if segment is None:
-                    line_end = find("\n", pos)
-                    if line_end < 0:
-                        line_end = len(text)
-                    segment = lines[line_start] = words[line_start : line_end + 2]
-                fit = verdicts[line_start] = pf.fits(pid, segment)
+                fit = verdicts[line_start] = pf.fits(pid, line[1])
             if not fit:
                 continue
             # the token there, checked only in a line that fits (cheaper first)
@@ -503,30 +504,39 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
             else:
                 token = token_at[pos] = _token_at(text, pos)
             if token in forms:
-                kept.append(pos)
+                kept.append((pos, line_start, line[0]))
         if kept:
             survivors.append((pid, kept))
     if not survivors:
         return []
-    sents, sent_starts = _sentence_index(doc)
-    segments: dict[int, str] = {}
-    todo: list[tuple[int, int, int, int]] = []
-    for pid, starts in survivors:
+    # The sentences of the lines that fit: split_sentences works line by line, so
+    # a line's sentences are those of the whole text inside it (and the document's
+    # sentences, needed by no other check so far, are not computed here).
+    by_line: dict[int, tuple[list[Segment], list[int]]] = {}
+    segments: dict[int, str] = {}  # sentence start -> its word text
+    todo: list[tuple[int, int, int, int, Segment]] = []
+    for pid, kept in survivors:
         e_index, p_index = pf.flat[pid]
         done: set[int] = set()
-        for pos in starts:  # ascending: the first anchor token of each sentence
-            s_index = bisect.bisect_right(sent_starts, pos) - 1
-            if s_index < 0 or s_index in done:
+        for pos, line_start, line_end in kept:  # ascending: each sentence's first anchor
+            split = by_line.get(line_start)
+            if split is None:
+                line_sents = split_sentences(text, line_start, line_end)
+                split = by_line[line_start] = (line_sents, [t.start for t in line_sents])
+            index = bisect.bisect_right(split[1], pos) - 1
+            if index < 0:
                 continue
-            done.add(s_index)
-            segment = segments.get(s_index)
+            sent = split[0][index]
+            if sent.start in done:
+                continue
+            done.add(sent.start)
+            segment = segments.get(sent.start)
             if segment is None:
-                sent = sents[s_index]
-                segment = segments[s_index] = words[sent.start : sent.end + 2]
+                segment = segments[sent.start] = words[sent.start : sent.end + 2]
             if pf.fits(pid, segment):
-                todo.append((s_index, pos, e_index, p_index))
-    todo.sort()
-    return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])
+                todo.append((sent.start, pos, e_index, p_index, sent))
+    todo.sort(key=lambda item: item[:4])  # sentence, first anchor token, entry, pattern
+    return _search(doc, cat, [(sent, e, p) for _, _, e, p, sent in todo])
 
 
 def _needle_starts(words: str, finder: re.Pattern[str]) -> list[int]:
@@ -561,17 +571,16 @@ def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:
         for e_index, p_index in hits:
             if cat.allows(cat.entries[e_index], lang):
                 todo[(s_index, e_index, p_index)] = None
-    return _search(doc, cat, list(todo))
+    sents = doc.sentences
+    return _search(doc, cat, [(sents[s], e, p) for s, e, p in todo])
 
 
-def _search(doc: Document, cat: Catalog, todo: list[tuple[int, int, int]]) -> list[Match]:
+def _search(doc: Document, cat: Catalog, todo: list[tuple[Segment, int, int]]) -> list[Match]:
     """Search each (sentence, entry, pattern) in order; drop literal uses and glosses."""
     text = doc.text
-    sents = doc.sentences
     found: list[Match] = []
     entries = cat.entries
-    for s_index, e_index, p_index in todo:
-        sent = sents[s_index]
+    for sent, e_index, p_index in todo:
         entry = entries[e_index]
         unless = entry.unless
         if unless is not None and unless.search(sent.text):

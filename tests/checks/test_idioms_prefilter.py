@@ -16,7 +16,7 @@ import pytest
 
 from mtaudit.checks import idioms
 from mtaudit.checks.idioms import Catalog, build_catalog
-from mtaudit.document import Document, iter_words
+from mtaudit.document import Document, iter_words, split_sentences
 from mtaudit.glossary import Glossaries, Row
 from tests.helpers import engine_for
 
@@ -218,3 +218,18 @@ def test_candidates_respect_languages_and_keyless_patterns() -> None:
     assert pf.candidates(words, "yy") == [1, 2]
     assert pf.candidates(words, "zz") == []
     assert pf.candidates(idioms.word_text("The toad."), None) == [1]
+
+
+def test_sentences_are_split_line_by_line() -> None:
+    """pattern_matches splits only the lines it needs into sentences: that must give
+    the document's sentences inside each line."""
+    rnd = random.Random(5)
+    texts = _labelled()
+    for _ in range(100):
+        text = rnd.choice(["\n", "\n\n", " "]).join(rnd.choice(texts) for _ in range(3))
+        by_lines = []
+        start = 0
+        for line in text.split("\n"):
+            by_lines.extend(split_sentences(text, start, start + len(line)))
+            start += len(line) + 1
+        assert by_lines == Document(id="t", text=text).sentences
