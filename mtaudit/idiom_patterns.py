@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 SLOT_WORDS = 4
 GAP_WORDS = 3
@@ -355,18 +355,26 @@ def verb_tag(surface: str, lemma_words: tuple[str, ...], before: str) -> str | N
     ``before`` is the word preceding the match, to tell a participle ("was shot")
     from a past tense ("shot").
     """
-    low = surface.lower()
+    return _verb_tag(surface.lower(), lemma_words, before.lower() in _BE_HAVE)
+
+
+@lru_cache(maxsize=8192)  # keys: forms of the catalog's words, so few
+def _verb_tag(low: str, lemma_words: tuple[str, ...], after_be_have: bool) -> str | None:
     for lemma in lemma_words:
         table = verb_tags(lemma)
         tags = [t for t, forms in table.items() if low in forms]
         if not tags or "VB" in tags or "VBP" in tags:
             continue
         if "VBD" in tags and "VBN" in tags:
-            return "VBN" if before.lower() in _BE_HAVE else "VBD"
+            return "VBN" if after_be_have else "VBD"
         for tag in ("VBG", "VBZ", "VBD", "VBN"):
             if tag in tags:
                 return tag
     return None
+
+
+_ANY_SLOT = re.compile(r"\{[a-z_]+\}")
+_SPACES = re.compile(r"\s{2,}")
 
 
 def render(template: str, slots: dict[str, str], tag: str | None, capital: bool) -> str:
@@ -375,8 +383,9 @@ def render(template: str, slots: dict[str, str], tag: str | None, capital: bool)
     for name, value in slots.items():
         text = text.replace("{" + name + "}", value)
     text = text.replace("{poss}", "their").replace("{refl}", "themselves")
-    text = re.sub(r"\{[a-z_]+\}", "", text)
-    text = re.sub(r"\s{2,}", " ", text).strip()
+    if "{" in text:
+        text = _ANY_SLOT.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
     if tag:
         first, _, rest = text.partition(" ")
         if verb_tags(first):

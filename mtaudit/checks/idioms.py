@@ -27,10 +27,13 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from itertools import chain
+from operator import itemgetter, or_
 from typing import Any
 
 from mtaudit.document import WORD_PATTERN as _DOC_TOKEN
-from mtaudit.document import Document, Segment
+from mtaudit.document import Document, Segment, split_sentences
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
 from mtaudit.glossary import Row
@@ -58,6 +61,8 @@ _META = re.compile(
     r"\bIn [A-Z][a-z]+(?:ian|ish|ese|ch|ic|an|ek)\b",
 )
 _QUOTES = "\"“”„«»‘’'"
+_QUOTE_SET = frozenset(_QUOTES)
+_PREV_WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]\"“”„«»—–]|\s-\s")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
@@ -109,35 +114,66 @@ class Catalog:
 # -- the exact prefilter ------------------------------------------------------------
 #
 # A pattern's regular expression can only match where each of its required word
-# tokens matches one of its forms, case-insensitively, as whole words: the match
+# tokens matches one of its forms, case-insensitively, as a whole word: the match
 # starts after a non-word character (its look-behind), every later token follows a
 # separator, and every token is followed by a separator or the end of the match,
-# which is a non-word character (its look-ahead) or the end of a sentence, and
-# sentences never end inside a word. So for every required token, some form's
-# longest word part (a "key") occurs in the lower-cased text as a whole word.
-# One Aho-Corasick pass over the document finds the keys of one chosen token per
-# pattern (its rarest); only the few patterns hit there have their other tokens'
-# keys checked with ``in``, and only the survivors are searched, in the sentences
-# that hold their anchor word and all their keys. These are necessary conditions,
-# never heuristics: the prefilter only skips patterns that cannot match.
+# which is a non-word character (its look-ahead) or the end of a sentence; and
+# sentences start and end next to white space or an end of the text, never inside
+# a word. So for every required token, some form's longest run of letters and
+# digits (its "key"; a form's other characters are ' ’ . - or a space) occurs as a
+# whole word inside the sentence searched.
 #
-# Case: ``re.IGNORECASE`` equates a few non-ASCII characters with ASCII letters
-# (dotted capital I and dotless i with "i", long s with "s", the Kelvin sign with
-# "k"); ``str.lower`` maps the Kelvin sign to "k" but not the others, so they are
-# folded explicitly. Keys are ASCII only: a token with a non-ASCII form is not used
-# to exclude anything.
+# "As a whole word" is tested on the document's *word text* (:func:`word_text`):
+# one ASCII character per character of the text, letters lower-cased, digits and
+# "_" kept, every other character (punctuation, white space, anything non-ASCII) a
+# space, and one more space at each end. Keys are ASCII letters and digits, so a
+# key occurs as a whole word at text offset ``i`` only if the needle ``" key "``
+# occurs in the word text at offset ``i`` (a non-ASCII letter, a word character,
+# becomes a space: that can only let a needle be found where the key is not a
+# whole word, never hide one).
+#
+# Case: ``re.IGNORECASE`` equates exactly four non-ASCII characters with ASCII
+# letters (dotted capital I and dotless i with "i", long s with "s", the Kelvin
+# sign with "k"; ``test_fold_covers_ignorecase`` checks this over all of Unicode);
+# the word text maps them onto those letters. Keys are ASCII only: a token with a
+# non-ASCII form is not used to exclude anything.
+#
+# The steps, each a necessary condition (never a heuristic), cheapest first:
+#
+# 1. One Aho-Corasick pass over the word text finds which of the catalog's "head"
+#    tokens (the two rarest content tokens of each pattern) have a needle in the
+#    document; a pattern stays a candidate when both of its head tokens do.
+# 2. The reference algorithm searches a pattern only in a sentence holding an
+#    anchor token (a token of ``Document.tokens`` whose lower-cased text is an
+#    anchor form); those tokens are found by their needles and checked one by one
+#    (:func:`_token_at`).
+# 3. A sentence lies inside one line: the line of some anchor token must hold a
+#    needle of every content token. Only then are the sentences computed, and the
+#    same test is made on the sentence of each anchor token.
 
-_FOLD_CHARS = "\u0130\u0131\u017f"  # İ ı ſ
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# Byte -> byte of the word text: ASCII letters lower-cased, digits and "_" kept,
+# anything else a space ("?", which the ASCII encoder puts for non-ASCII, too).
+_WORD_BYTES = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() or c == 0x5F else 0x20
+    for c in range(128)
+) + bytes([0x20] * 128)
 _KEY_PART = re.compile(r"[^\W_]+")
+_HEAD_TOKENS = 2  # tokens per pattern in the automaton
+_JOINERS = "'’-"  # inside a token of Document.tokens, between word characters
+_second = itemgetter(1)
+_chain = chain.from_iterable
 
 
-def _folded(text: str) -> str:
-    """``text`` lower-cased with the characters re's IGNORECASE equates to an ASCII
-    letter mapped onto it (same length as ``text`` when it has no capital İ)."""
-    if any(c in text for c in _FOLD_CHARS):
+def word_text(text: str) -> str:
+    """The word text of ``text`` (see above): ``" " + one ASCII character per
+    character of text + " "``, so text offset ``i`` is word-text offset ``i + 1``.
+    Built in C: encode (non-ASCII -> "?"), translate bytes, decode."""
+    if not text.isascii() and (
+        "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
+    ):
         text = text.translate(_FOLD)
-    return text.lower()
+    return " " + text.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii") + " "
 
 
 def _is_word_char(c: str) -> bool:
@@ -145,12 +181,19 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
-    """``text[start:end]`` is not preceded or followed by a word character."""
-    return not (
-        (start > 0 and _is_word_char(text[start - 1]))
-        or (end < len(text) and _is_word_char(text[end]))
-    )
+def _token_at(text: str, pos: int) -> str | None:
+    """The lower-cased text of the token of ``Document.tokens`` that starts at
+    ``pos``, or None when none starts there. A token (``\\w+`` runs joined by single
+    ' ’ -) starts at a word character that neither follows a word character nor a
+    joiner that follows one (the token before would run on over it)."""
+    if pos > 0:
+        before = text[pos - 1]
+        if _is_word_char(before):
+            return None
+        if before in _JOINERS and pos > 1 and _is_word_char(text[pos - 2]):
+            return None
+    m = _DOC_TOKEN.match(text, pos)
+    return m.group().lower() if m else None
 
 
 def _token_keys(tok: Token) -> tuple[str, ...] | None:
@@ -169,106 +212,145 @@ def _token_keys(tok: Token) -> tuple[str, ...] | None:
 
 
 def _key_cost(keys: tuple[str, ...]) -> float:
-    """How often a token's keys occur in English text (lower is rarer): word
-    frequency, and a penalty for short keys, which also occur inside other words
-    (each such occurrence costs a check)."""
+    """How often a token's keys occur in English text (lower is rarer)."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency
         return sum(10.0 ** (6 - len(k)) for k in keys)
-    return sum(10.0 ** zipf_frequency(k, "en") + 10.0 ** (11 - 2 * len(k)) for k in keys)
+    return sum(10.0 ** zipf_frequency(k, "en") for k in keys)
 
 
-_SHORT = 2  # keys this short occur inside too many words for the automaton
-
-
-def _whole_word_regex(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of ``keys`` as a whole word (checks after the literal, so that the
-    regex engine can scan for the literal's first character)."""
-    alts = [rf"{re.escape(k)}(?<!\w{re.escape(k)})(?!\w)" for k in keys]
-    return re.compile("|".join(alts))
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, ascending."""
+    out: list[int] = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 @dataclass
 class Prefilter:
     """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
-    the keys of its required tokens (the indexed token's first), and its
-    lower-cased anchor forms; an automaton from the indexed keys to pattern ids."""
+    the needles of its content tokens (a tuple per token, the rarest first; empty
+    when no token has a key), its lower-cased anchor forms and the regex finding
+    their needles (None when a form is not ASCII). Sets of patterns are ints with a
+    bit per flat id: per token id, the patterns whose rarest / second-rarest token
+    it is; per language, the patterns of the entries allowed for it. The automaton
+    maps the head tokens' needles to token ids."""
 
     flat: list[tuple[int, int]]
-    required: list[list[tuple[str, ...]]]
+    required: list[tuple[tuple[str, ...], ...]]
     anchors: list[frozenset[str]]
+    anchor_finders: list[re.Pattern[str] | None]
     automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
-    always: tuple[int, ...]  # patterns without a usable key: always candidates
-    short: list[tuple[int, re.Pattern[str]]]  # patterns whose best keys are short
+    first: list[int]  # token id -> patterns whose rarest token it is
+    second: list[int]  # token id -> patterns whose second-rarest token it is
+    single: int  # patterns with only one content token: no second one to ask for
+    always: int  # patterns without a usable key: always candidates
+    langs: dict[str, int]  # language -> patterns of the entries allowed for it
 
-    def candidates(self, text: str, folded: str, cat: Catalog, lang: str | None) -> list[int]:
-        """Flat ids, ascending, of the allowed patterns that may match ``text``
-        (``folded`` is :func:`_folded` of it, of the same length)."""
-        ids: set[int] = set(self.always)
+    def __post_init__(self) -> None:
+        self.rarest = frozenset(t for t, pids in enumerate(self.first) if pids)
+
+    def candidates(self, words: str, lang: str | None) -> list[int]:
+        """Flat ids, ascending, of the patterns allowed for ``lang`` whose head
+        tokens all have a needle in ``words`` (a :func:`word_text`)."""
+        found = self.always
         if self.automaton is not None:
-            seen: set[int] = set()
-            for end, (size, group) in self.automaton.iter(folded):
-                start = end + 1 - size
-                if start in seen or not _whole_word(text, start, end + 1):
-                    continue
-                seen.add(start)  # keys are whole words: one key per start
-                ids.update(group)
-        for pid, regex in self.short:
-            if regex.search(folded):
-                ids.add(pid)
-        out: list[int] = []
-        contains = folded.__contains__
-        for i in sorted(ids):
-            if not cat.allows(cat.entries[self.flat[i][0]], lang):
-                continue
-            if all(any(map(contains, keys)) for keys in self.required[i][1:]):
-                out.append(i)
-        return out
+            # in C: the token ids of every needle found, and the patterns whose
+            # rarest and (when they have one) second-rarest tokens are among them
+            present = set(_chain(map(_second, self.automaton.iter(words))))
+            firsts = reduce(or_, map(self.first.__getitem__, present & self.rarest), 0)
+            if firsts:
+                seconds = reduce(or_, map(self.second.__getitem__, present), self.single)
+                found |= firsts & seconds
+        if lang is not None:
+            found &= self.langs.get(lang, 0)
+        return _bits(found)
 
     def fits(self, pid: int, segment: str) -> bool:
-        """Every required token of the pattern has a key in ``segment``."""
+        """Every content token of the pattern has a needle in ``segment`` (the word
+        text of a line or sentence, with the spaces around it)."""
         contains = segment.__contains__
-        return all(any(map(contains, keys)) for keys in self.required[pid])
+        return all(any(map(contains, needles)) for needles in self.required[pid])
+
+
+def _finder(forms: frozenset[str]) -> re.Pattern[str]:
+    """A regex over the word text that matches at the needle of each form (one
+    pass in C; the common prefixes of the forms' alternation are factored out by
+    the regex compiler). Its match starts at the space before the form's first
+    word, so at the text offset of the form; the trailing space is only looked at."""
+    words = sorted({word_text(f)[1:-1] for f in forms})
+    return re.compile(" (?:" + "|".join(map(re.escape, words)) + ")(?= )")
 
 
 def build_prefilter(cat: Catalog) -> Prefilter:
     import ahocorasick
 
     flat: list[tuple[int, int]] = []
-    required: list[list[tuple[str, ...]]] = []
+    required: list[tuple[tuple[str, ...], ...]] = []
     anchors: list[frozenset[str]] = []
-    index: dict[str, list[int]] = {}
-    always: list[int] = []
-    short: list[tuple[int, re.Pattern[str]]] = []
+    anchor_finders: list[re.Pattern[str] | None] = []
+    finders: dict[frozenset[str], re.Pattern[str]] = {}
+    token_ids: dict[tuple[str, ...], int] = {}
+    first: dict[int, int] = {}
+    second: dict[int, int] = {}
+    single = always = 0
+    langs: dict[str, int] = {}
     for e_index, entry in enumerate(cat.entries):
         for p_index, pattern in enumerate(entry.patterns):
             pid = len(flat)
+            bit = 1 << pid
             flat.append((e_index, p_index))
-            anchors.append(frozenset(f.lower() for f in pattern.anchors))
+            for lang in entry.langs:
+                langs[lang] = langs.get(lang, 0) | bit
+            forms = frozenset(f.lower() for f in pattern.anchors)
+            anchors.append(forms)
+            ascii_forms = all(f.isascii() for f in forms)
+            if ascii_forms and forms not in finders:
+                finders[forms] = _finder(forms)
+            anchor_finders.append(finders[forms] if ascii_forms else None)
             tokens = [t for t in pattern.tokens if t.kind == "word" and not t.optional]
-            keyed = [k for k in map(_token_keys, tokens) if k is not None]
+            keyed = list(dict.fromkeys(k for k in map(_token_keys, tokens) if k is not None))
             # Tokens that are all stopwords occur in nearly every text: checking
             # them would cost time and exclude little.
             content = [k for k in keyed if not set(k) <= STOPWORDS] or keyed
-            if not content:
-                always.append(pid)
-                required.append([])
-                continue
             content.sort(key=lambda k: (_key_cost(k), k))
-            required.append(content)
-            if min(map(len, content[0])) <= _SHORT:
-                short.append((pid, _whole_word_regex(content[0])))
+            needles = tuple(tuple(f" {k} " for k in keys) for keys in content)
+            required.append(needles)
+            ids = [token_ids.setdefault(n, len(token_ids)) for n in needles[:_HEAD_TOKENS]]
+            if not ids:
+                always |= bit
                 continue
-            for key in content[0]:
-                index.setdefault(key, []).append(pid)
+            first[ids[0]] = first.get(ids[0], 0) | bit
+            if len(ids) > 1:
+                second[ids[1]] = second.get(ids[1], 0) | bit
+            else:
+                single |= bit
     automaton = None
-    if index:
+    if token_ids:
+        by_needle: dict[str, list[int]] = {}
+        for token_needles, t_id in token_ids.items():
+            for needle in token_needles:
+                by_needle.setdefault(needle, []).append(t_id)
         automaton = ahocorasick.Automaton()
-        for key, ids in index.items():
-            automaton.add_word(key, (len(key), tuple(ids)))
+        for needle, t_ids in by_needle.items():
+            automaton.add_word(needle, tuple(t_ids))
         automaton.make_automaton()
-    return Prefilter(flat, required, anchors, automaton, tuple(always), short)
+    return Prefilter(
+        flat,
+        required,
+        anchors,
+        anchor_finders,
+        automaton,
+        [first.get(t, 0) for t in range(len(token_ids))],
+        [second.get(t, 0) for t in range(len(token_ids))],
+        single,
+        always,
+        langs,
+    )
 
 
 def row_langs(row: Row) -> frozenset[str]:
@@ -348,10 +430,11 @@ class Match:
 
 def _is_gloss(text: str, sentence: Segment, start: int, end: int) -> bool:
     """A quoted phrase in a sentence about words or sayings ('the French say ...')."""
-    before = text[max(sentence.start, start - 2) : start]
-    after = text[end : min(sentence.end, end + 2)]
-    quoted = any(q in before for q in _QUOTES) or any(q in after for q in _QUOTES)
-    return quoted and bool(_META.search(sentence.text))
+    a, b = sentence.start, sentence.end
+    near = (
+        text[start - 2 if start - 2 > a else a : start] + text[end : end + 2 if end + 2 < b else b]
+    )
+    return not _QUOTE_SET.isdisjoint(near) and bool(_META.search(sentence.text))
 
 
 def _literal_use(entry: Entry, sentence: Segment) -> bool:
@@ -366,77 +449,109 @@ def _sentence_index(doc: Document) -> tuple[list[Segment], list[int]]:
 def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     """All catalog pattern matches in the document (shared by MT201 and MT202).
 
-    A pattern is searched in a sentence that holds one of its anchor word forms
-    (a token of ``Document.tokens``, lower-cased). The prefilter first narrows
-    the catalog to the patterns that can match anywhere in the document; their
-    anchors are then looked up only in the sentences that contain them. The
-    searches run in the order of a scan over the document's tokens (sentence,
-    first anchor token, entry, pattern), which decides ties between entries
-    matching the same span.
+    The result is that of the reference algorithm, :func:`_pattern_matches_by_tokens`:
+    a pattern is searched in a sentence that holds one of its anchor word forms (a
+    token of ``Document.tokens``, lower-cased), in the order of a scan over the
+    document's tokens (sentence, first anchor token, entry, pattern), which decides
+    ties between entries matching the same span. Faster, by the prefilter's
+    necessary conditions (see above): patterns whose head tokens are not all in the
+    document, then those without an anchor token, then those whose content tokens
+    are not all in the line of one of their anchor tokens are dropped before the
+    sentences are even computed; the rest are searched in the sentences of their
+    anchor tokens that hold all their content tokens.
     """
     cat = catalog(ctx)
-    text = doc.text
-    if "\u0130" in text:  # İ: lower() changes the text's length; offsets would shift
-        return _pattern_matches_by_tokens(doc, ctx)
-    lowered = doc.lower
-    folded = lowered.translate(_FOLD) if any(c in lowered for c in _FOLD_CHARS) else lowered
     pf = cat.prefilter
-    cands = pf.candidates(text, folded, cat, doc_lang(doc, ctx))
+    text = doc.text
+    words = word_text(text)
+    cands = pf.candidates(words, doc_lang(doc, ctx))
     if not cands:
         return []
-    sents, starts = _sentence_index(doc)
-    if not sents:
-        return []
-    tokens: dict[int, list[tuple[int, str]]] = {}
-    segments: dict[int, str] = {}
-    todo: list[tuple[int, int, int, int]] = []
+    places: dict[frozenset[str], list[int]] = {}  # anchor forms -> offsets of needles
+    token_at: dict[int, str | None] = {}  # offset -> the token starting there
+    lines: dict[int, tuple[int, str]] = {}  # line start -> line end, the line's word text
+    # pattern, [(anchor token, start and end of its line)] in the lines that fit
+    survivors: list[tuple[int, list[tuple[int, int, int]]]] = []
+    rfind, find = text.rfind, text.find
     for pid in cands:
-        e_index, p_index = pf.flat[pid]
         forms = pf.anchors[pid]
-        regions: set[int] = set()
-        for form in forms:
-            if not form.isascii():  # lower() may depend on context: look everywhere
-                regions = set(range(len(sents)))
-                break
-            pos = lowered.find(form)
-            while pos >= 0:
-                if _whole_word(text, pos, pos + len(form)):  # as every token is
-                    regions.add(bisect.bisect_right(starts, pos) - 1)
-                pos = lowered.find(form, pos + 1)
-        for s_index in sorted(regions):
-            if s_index < 0:
+        starts = places.get(forms)
+        if starts is None:
+            finder = pf.anchor_finders[pid]
+            if finder is None:  # a non-ASCII form: look among all the tokens
+                starts = [t.start for t in doc.tokens if t.text.lower() in forms]
+            else:
+                starts = _needle_starts(words, finder)
+            places[forms] = starts
+        kept: list[tuple[int, int, int]] = []
+        verdicts: dict[int, bool] = {}
+        for pos in starts:
+            line_start = rfind("\n", 0, pos) + 1
+            line = lines.get(line_start)
+            if line is None:
+                line_end = find("\n", pos)
+                if line_end < 0:
+                    line_end = len(text)
+                line = lines[line_start] = (line_end, words[line_start : line_end + 2])
+            fit = verdicts.get(line_start)
+            if fit is None:
+                fit = verdicts[line_start] = pf.fits(pid, line[1])
+            if not fit:
                 continue
-            if s_index not in segments:
-                sent = sents[s_index]
-                segments[s_index] = folded[sent.start : sent.end]
-            if not pf.fits(pid, segments[s_index]):
+            # the token there, checked only in a line that fits (cheaper first)
+            if pos in token_at:
+                token = token_at[pos]
+            else:
+                token = token_at[pos] = _token_at(text, pos)
+            if token in forms:
+                kept.append((pos, line_start, line[0]))
+        if kept:
+            survivors.append((pid, kept))
+    if not survivors:
+        return []
+    # The sentences of the lines that fit: split_sentences works line by line, so
+    # a line's sentences are those of the whole text inside it (and the document's
+    # sentences, needed by no other check so far, are not computed here).
+    by_line: dict[int, tuple[list[Segment], list[int]]] = {}
+    segments: dict[int, str] = {}  # sentence start -> its word text
+    todo: list[tuple[int, int, int, int, Segment]] = []
+    for pid, kept in survivors:
+        e_index, p_index = pf.flat[pid]
+        done: set[int] = set()
+        for pos, line_start, line_end in kept:  # ascending: each sentence's first anchor
+            split = by_line.get(line_start)
+            if split is None:
+                line_sents = split_sentences(text, line_start, line_end)
+                split = by_line[line_start] = (line_sents, [t.start for t in line_sents])
+            index = bisect.bisect_right(split[1], pos) - 1
+            if index < 0:
                 continue
-            if s_index not in tokens:
-                tokens[s_index] = _region_tokens(doc, starts, s_index)
-            first = next((start for start, low in tokens[s_index] if low in forms), None)
-            if first is not None:
-                todo.append((s_index, first, e_index, p_index))
-    todo.sort()
-    return _search(doc, cat, [(s, e, p) for s, _, e, p in todo])
+            sent = split[0][index]
+            if sent.start in done:
+                continue
+            done.add(sent.start)
+            segment = segments.get(sent.start)
+            if segment is None:
+                segment = segments[sent.start] = words[sent.start : sent.end + 2]
+            if pf.fits(pid, segment):
+                todo.append((sent.start, pos, e_index, p_index, sent))
+    todo.sort(key=lambda item: item[:4])  # sentence, first anchor token, entry, pattern
+    return _search(doc, cat, [(sent, e, p) for _, _, e, p, sent in todo])
 
 
-def _region_tokens(doc: Document, starts: list[int], s_index: int) -> list[tuple[int, str]]:
-    """The tokens of ``Document.tokens`` (start, lower-cased text) that start in
-    sentence ``s_index`` or after it, before the next sentence: what a scan of the
-    document's tokens assigns to that sentence. Tokenizing from the sentence start
-    gives the same tokens as tokenizing the whole text when the start is not inside
-    a token (the text start, or after a space); otherwise use the document's own."""
-    text = doc.text
-    a = starts[s_index]
-    b = starts[s_index + 1] if s_index + 1 < len(starts) else len(text)
-    if a == 0 or text[a - 1].isspace():
-        out: list[tuple[int, str]] = []
-        for m in _DOC_TOKEN.finditer(text, a):
-            if m.start() >= b:
-                break
-            out.append((m.start(), m.group().lower()))
-        return out
-    return [(t.start, t.text.lower()) for t in doc.tokens if a <= t.start < b]
+def _needle_starts(words: str, finder: re.Pattern[str]) -> list[int]:
+    """Ascending text offsets where ``finder`` (see :func:`_finder`) matches the word
+    text ``words``: where a token equal to one of its forms may start. A token of
+    ``Document.tokens`` is bounded by non-word characters or joiners, all spaces in
+    the word text, so every such token is among them; :func:`_token_at` tells."""
+    search = finder.search
+    out: list[int] = []
+    m = search(words)
+    while m is not None:
+        pos = m.start()
+        out.append(pos)
+        m = search(words, pos + 1)  # not after the match: a form may start inside it
+    return out
 
 
 def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:
@@ -456,46 +571,59 @@ def _pattern_matches_by_tokens(doc: Document, ctx: Context) -> list[Match]:
         for e_index, p_index in hits:
             if cat.allows(cat.entries[e_index], lang):
                 todo[(s_index, e_index, p_index)] = None
-    return _search(doc, cat, list(todo))
+    sents = doc.sentences
+    return _search(doc, cat, [(sents[s], e, p) for s, e, p in todo])
 
 
-def _search(doc: Document, cat: Catalog, todo: list[tuple[int, int, int]]) -> list[Match]:
+def _search(doc: Document, cat: Catalog, todo: list[tuple[Segment, int, int]]) -> list[Match]:
     """Search each (sentence, entry, pattern) in order; drop literal uses and glosses."""
     text = doc.text
-    sents = doc.sentences
     found: list[Match] = []
-    for s_index, e_index, p_index in todo:
-        sent = sents[s_index]
-        entry = cat.entries[e_index]
+    entries = cat.entries
+    for sent, e_index, p_index in todo:
+        entry = entries[e_index]
+        unless = entry.unless
+        if unless is not None and unless.search(sent.text):
+            continue  # a literal use (see _literal_use)
         pattern = entry.patterns[p_index]
-        if _literal_use(entry, sent):
-            continue
         for m in pattern.regex.finditer(text, sent.start, sent.end):
-            if _is_gloss(text, sent, m.start(), m.end()):
+            start, end = m.span()
+            if _is_gloss(text, sent, start, end):
                 continue
+            groups = m.groupdict()
             found.append(
-                Match(m.start(), m.end(), e_index, suggest(entry, pattern, m, text), _conf(m))
+                Match(start, end, e_index, suggest(entry, pattern, m, text, groups), _conf(groups))
             )
     return _non_overlapping(found)
 
 
-def _conf(m: re.Match[str]) -> float:
-    slot_words = sum(
-        len(v.split()) for k, v in m.groupdict().items() if v and not k.startswith("w")
-    )
+def _conf(groups: dict[str, str | None]) -> float:
+    """0.9, or 0.8 when the slots of a match (its groups other than the w<i> words)
+    hold more than two words."""
+    slot_words = sum(len(v.split()) for k, v in groups.items() if v and not k.startswith("w"))
     return 0.9 if slot_words <= 2 else 0.8
 
 
-def suggest(entry: Entry, pattern: Pattern, m: re.Match[str], text: str) -> list[str]:
-    """The entry's suggestions with the calque's slot fillers and verb inflection."""
+def suggest(
+    entry: Entry,
+    pattern: Pattern,
+    m: re.Match[str],
+    text: str,
+    groups: dict[str, str | None] | None = None,
+) -> list[str]:
+    """The entry's suggestions with the calque's slot fillers and verb inflection
+    (``groups`` is ``m.groupdict()``, when the caller has it)."""
     if not entry.suggestions:
         return []
-    groups = m.groupdict()
-    slots = {name: groups[name] for name in pattern.slots if groups.get(name)}
+    if groups is None:
+        groups = m.groupdict()
+    slots = {name: value for name in pattern.slots if (value := groups.get(name))}
     tag = None
-    if pattern.head is not None and groups.get("w0"):
-        prev = re.findall(r"[\w']+", text[max(0, m.start() - 20) : m.start()])
-        tag = verb_tag(groups["w0"], pattern.head.alternatives, prev[-1] if prev else "")
+    w0 = groups.get("w0")
+    if pattern.head is not None and w0:
+        start = m.start()
+        prev = _PREV_WORD.findall(text, max(0, start - 20), start)
+        tag = verb_tag(w0, pattern.head.alternatives, prev[-1] if prev else "")
     capital = m.group()[:1].isupper()
     return [render(t, slots, tag, capital and not t[:1].isupper()) for t in entry.suggestions]
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
 
 from mtaudit.checks import idioms
 from mtaudit.checks.idioms import Catalog, build_catalog
-from mtaudit.document import Document, iter_words
+from mtaudit.document import Document, iter_words, split_sentences
 from mtaudit.glossary import Glossaries, Row
 from tests.helpers import engine_for
 
@@ -102,21 +103,39 @@ def test_every_pattern_is_a_candidate_where_it_matches() -> None:
         pattern = cat.entries[e_index].patterns[p_index]
         for text in (f"They said {pattern.canonical} today.", pattern.canonical.upper()):
             if pattern.regex.search(text):
-                folded = idioms._folded(text)
-                assert pid in pf.candidates(text, folded, cat, None), pattern.source
+                words = idioms.word_text(text)
+                assert pid in pf.candidates(words, None), pattern.source
                 checked += 1
     assert checked > 500
 
 
-def test_region_tokens_are_the_document_tokens() -> None:
-    """The sentence-wise tokenizer gives what ``Document.tokens`` assigns to each
-    sentence (the scan of the reference algorithm)."""
-    for text in [*_labelled()[:80], "A-b. C'd e\u2019f -g.\n\nH--i (j) k.", "x"]:
-        doc = Document(id="t", text=text)
-        sents, starts = idioms._sentence_index(doc)
-        got = [t for k in range(len(sents)) for t in idioms._region_tokens(doc, starts, k)]
-        want = [(t.start, t.text.lower()) for t in iter_words(text) if t.start >= starts[0]]
+def test_token_at_finds_the_document_tokens() -> None:
+    """``_token_at`` names exactly the tokens of ``Document.tokens``, at their starts."""
+    for text in [
+        *_labelled()[:80],
+        "A-b. C'd e\u2019f -g.\n\nH--i (j) k.",
+        "x",
+        "'a -b c-'d e--f g'",
+    ]:
+        want = {t.start: t.text.lower() for t in iter_words(text)}
+        got = {p: tok for p in range(len(text)) if (tok := idioms._token_at(text, p)) is not None}
         assert got == want
+
+
+def test_word_text_keeps_offsets() -> None:
+    text = "Sıtting ON \u212aNIVES, café\u2019s İt_s 42-x.\n"
+    words = idioms.word_text(text)
+    assert len(words) == len(text) + 2
+    assert words == " sitting on knives  caf  s it_s 42 x   "
+
+
+def test_fold_covers_ignorecase() -> None:
+    """The word text maps every non-ASCII character that re's IGNORECASE equates
+    with an ASCII letter or digit (the prefilter's keys) onto that character."""
+    chars = "".join(chr(i) for i in range(128, 0x110000) if not 0xD800 <= i < 0xE000)
+    for key_char in "abcdefghijklmnopqrstuvwxyz0123456789":
+        for c in re.compile(re.escape(key_char), re.IGNORECASE).findall(chars):
+            assert idioms.word_text(c) == f" {key_char} ", hex(ord(c))
 
 
 def _row(literal: str, suggestion: str, lang: str = "xx") -> Row:
@@ -133,11 +152,11 @@ def test_a_custom_catalog_has_its_own_prefilter() -> None:
     default = build_catalog(Glossaries().rows("idioms"))
     assert custom.prefilter is not default.prefilter
     text = "The mayor decided to eat the frog on Monday, from the a and the z."
-    folded = idioms._folded(text)
-    assert custom.prefilter.candidates(text, folded, custom, None) == [0, 1]
-    assert custom.prefilter.candidates("Nothing here.", "nothing here.", custom, None) == []
+    words = idioms.word_text
+    assert custom.prefilter.candidates(words(text), None) == [0, 1]
+    assert custom.prefilter.candidates(words("Nothing here."), None) == []
     # 'frog' inside another word is not the word 'frog'
-    assert custom.prefilter.candidates("Frogman eats", "frogman eats", custom, None) == []
+    assert custom.prefilter.candidates(words("Frogman eats"), None) == []
 
 
 def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
@@ -157,3 +176,60 @@ def test_model_clauses_skip_only_what_mt202_would_skip() -> None:
         if any(k.start < clause.end and clause.start < k.end for k in known):
             assert clause not in kept
     assert any("quilt" in clause.text for clause in kept)
+
+
+def test_anchor_tokens_inside_a_longer_form_are_found() -> None:
+    """An anchor form whose word text spans two words ("well-known") must not hide
+    a token of another form that starts inside it ("known")."""
+    cat = build_catalog([_row("well-known|known fact (of) life", "x")])
+    pf = cat.prefilter
+    forms = pf.anchors[0]
+    assert {"well-known", "known"} <= forms
+    text = "It is a well known fact of life, and a well-known fact of life."
+    places = idioms._needle_starts(idioms.word_text(text), pf.anchor_finders[0])
+    got = [p for p in places if idioms._token_at(text, p) in forms]
+    assert got == [t.start for t in iter_words(text) if t.text.lower() in forms]
+    assert got == [text.index("known"), text.index("well-known")]
+
+
+def test_prefilter_agrees_with_the_reference_on_multi_paragraph_texts() -> None:
+    """Several stories in one text: the line and sentence tests and the order of
+    the searches (sentence, first anchor token, entry, pattern) as the reference."""
+    rnd = random.Random(11)
+    texts = _labelled()
+    for _ in range(150):
+        parts = [rnd.choice(texts) for _ in range(rnd.randrange(2, 6))]
+        sep = rnd.choice(["\n\n", "\n", " ", "  \n \n"])
+        _same(sep.join(parts), rnd.choice([None, "ru", "de", "fr"]))
+
+
+def test_candidates_respect_languages_and_keyless_patterns() -> None:
+    custom = build_catalog(
+        [
+            _row("eat the frog", "x", lang="xx"),
+            _row("café crème", "y", lang="yy"),  # no ASCII key: always a candidate
+            _row("frog and toad", "z", lang="yy|xx"),
+        ]
+    )
+    pf = custom.prefilter
+    words = idioms.word_text("They eat the frog and toad.")
+    assert pf.candidates(words, None) == [0, 1, 2]
+    assert pf.candidates(words, "xx") == [0, 2]
+    assert pf.candidates(words, "yy") == [1, 2]
+    assert pf.candidates(words, "zz") == []
+    assert pf.candidates(idioms.word_text("The toad."), None) == [1]
+
+
+def test_sentences_are_split_line_by_line() -> None:
+    """pattern_matches splits only the lines it needs into sentences: that must give
+    the document's sentences inside each line."""
+    rnd = random.Random(5)
+    texts = _labelled()
+    for _ in range(100):
+        text = rnd.choice(["\n", "\n\n", " "]).join(rnd.choice(texts) for _ in range(3))
+        by_lines = []
+        start = 0
+        for line in text.split("\n"):
+            by_lines.extend(split_sentences(text, start, start + len(line)))
+            start += len(line) + 1
+        assert by_lines == Document(id="t", text=text).sentences
