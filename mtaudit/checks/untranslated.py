@@ -32,6 +32,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mtaudit.checks.nonwords import (
+    ChunkFilter,
     Spans,
     allowed_words,
     at_sentence_start,
@@ -42,9 +43,8 @@ from mtaudit.checks.nonwords import (
     protected_spans,
     strip_accents,
     token_starts,
-    token_texts,
 )
-from mtaudit.document import Document, Segment, iter_words
+from mtaudit.document import WORD_PATTERN, Document, Segment, iter_words
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -280,37 +280,102 @@ def _glossed(text: str, end: int) -> bool:
 _WORDS = re.compile(r"\w+(?:['’\-]\w+)*")
 
 
-def exempt_spans(doc: Document) -> Spans:
-    """Italics, short quoted terms, quoted titles and glossed quotations."""
+class ExemptSpans:
+    """Italics, short quoted terms, quoted titles and glossed quotations of one
+    text, asked position by position (``covers``/``point`` as on :class:`Spans`).
 
-    def compute() -> Spans:
-        text = doc.text
-        out: list[tuple[int, int]] = []
+    The quotations are found at once (regexes in C); whether one is exempt is
+    decided only when a position inside it is asked about, since that test
+    (cue words, glosses) is the costly part and most positions asked about lie
+    in no quotation. A quotation is exempt by its own content and context, or as
+    the next item of a list whose previous quotation is exempt; the quotation
+    exempt last before it can only be the one just before it, because any
+    quotation in between puts a quote mark in the text that the list joiner
+    must match in full. So the lazy answers are those of the eager scan
+    (:meth:`spans`)."""
+
+    __slots__ = ("_ends", "_exempt", "_italics", "_quotes", "_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        italics: list[tuple[int, int]] = []
         if "*" in text or "_" in text or "<" in text:
-            out.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
+            italics.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
+        self._italics = Spans(italics)
+        quotes: list[re.Match[str]] = []
         last_end = 0
-        last_exempt = -1
         for q in _QUOTE_MARK.finditer(text):
-            m = _QUOTED.match(text, q.start()) if q.start() >= last_end else None
-            if m is None:
+            if q.start() < last_end:
                 continue
-            last_end = m.end()
-            inner = next(g for g in m.groups() if g is not None)
-            words = _WORDS.findall(inner)
-            before = text[max(0, m.start() - 40) : m.start()]
-            if (
-                len(words) <= 3
-                or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
-                or _CUE_BEFORE.search(before)
-                # the next item of a list of quoted slogans or titles
-                or (last_exempt >= 0 and _LIST_JOIN.fullmatch(text, last_exempt, m.start()))
-                or _glossed(text, m.end())
-            ):
-                out.append((m.start(), m.end()))
-                last_exempt = m.end()
-        return Spans(out)
+            m = _QUOTED.match(text, q.start())
+            if m is not None:
+                quotes.append(m)
+                last_end = m.end()
+        self._quotes = quotes
+        self._starts = [m.start() for m in quotes]
+        self._ends = [m.end() for m in quotes]
+        self._exempt: list[bool | None] = [None] * len(quotes)
 
-    return doc.memo("mtaudit.untranslated.exempt", compute)
+    def _own(self, k: int) -> bool:
+        """Quotation ``k`` is exempt by its own words and context."""
+        m = self._quotes[k]
+        text = self._text
+        inner = next(g for g in m.groups() if g is not None)
+        words = _WORDS.findall(inner)
+        before = text[max(0, m.start() - 40) : m.start()]
+        return bool(
+            len(words) <= 3
+            or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
+            or _CUE_BEFORE.search(before)
+            or _glossed(text, m.end())
+        )
+
+    def _is_exempt(self, k: int) -> bool:
+        exempt = self._exempt
+        chain = []  # quotations exempt exactly when the one before them is
+        j = k
+        while True:
+            found = exempt[j]
+            if found is not None:
+                break
+            if self._own(j):
+                found = True
+                break
+            # the next item of a list of quoted slogans or titles
+            if j > 0 and _LIST_JOIN.fullmatch(self._text, self._ends[j - 1], self._starts[j]):
+                chain.append(j)
+                j -= 1
+                continue
+            found = False
+            break
+        exempt[j] = found
+        for i in chain:
+            exempt[i] = found
+        return found
+
+    def point(self, pos: int) -> bool:
+        """``pos`` lies inside an exempt span."""
+        if self._italics.point(pos):
+            return True
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return k >= 0 and pos < self._ends[k] and self._is_exempt(k)
+
+    def covers(self, start: int, end: int) -> bool:
+        """As :meth:`Spans.covers`: ``start`` and ``end - 1`` lie in exempt spans."""
+        return self.point(start) and self.point(end - 1)
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Every exempt span, sorted."""
+        quotes = [
+            (self._starts[k], self._ends[k]) for k in range(len(self._quotes)) if self._is_exempt(k)
+        ]
+        return sorted(self._italics.spans + quotes)
+
+
+def exempt_spans(doc: Document) -> ExemptSpans:
+    """Italics, short quoted terms, quoted titles and glossed quotations."""
+    return doc.memo("mtaudit.untranslated.exempt", lambda: ExemptSpans(doc.text))
 
 
 # --- word runs ----------------------------------------------------------------------
@@ -424,7 +489,15 @@ class _Verdicts:
     texts that are not FOREIGN wherever they stand, for C-level set differences.
     Bounded: cleared when it grows past ``CACHE_MAX`` entries."""
 
-    __slots__ = ("allowed", "english", "entries", "langs", "never_foreign", "noun_langs")
+    __slots__ = (
+        "allowed",
+        "chunks",
+        "english",
+        "entries",
+        "langs",
+        "never_foreign",
+        "noun_langs",
+    )
 
     def __init__(
         self,
@@ -439,6 +512,14 @@ class _Verdicts:
         self.english = english
         self.entries: dict[str, _Entry] = {}
         self.never_foreign: set[str] = set()
+        # chunks of text -> their tokens that may be FOREIGN somewhere
+        self.chunks = ChunkFilter(self.maybe_foreign)
+
+    def maybe_foreign(self, token: str) -> bool:
+        """``token`` is FOREIGN somewhere (in the middle or at the start of a sentence)."""
+        if token in self.english or token in self.never_foreign:
+            return False
+        return self.get(token).maybe_foreign
 
     def get(self, token: str) -> _Entry:
         entry = self.entries.get(token)
@@ -494,37 +575,124 @@ def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bo
     return word
 
 
+def _lone_somewhere(entry: _Entry) -> bool:
+    """The token may be a ``lone`` FOREIGN word (a member of a two-word run)."""
+    return (entry.mid.kind == FOREIGN and entry.mid.lone) or (
+        entry.initial.kind == FOREIGN and entry.initial.lone
+    )
+
+
+def _alone_somewhere(entry: _Entry) -> bool:
+    """The token may be reported as a run of its own: lone and not ``initial``."""
+    mid, initial = entry.mid, entry.initial
+    return (mid.kind == FOREIGN and mid.lone and not mid.initial) or (
+        initial.kind == FOREIGN and initial.lone and not initial.initial
+    )
+
+
+# Where a token may open a sentence (a superset of ``at_sentence_start``): after
+# sentence punctuation, a colon, a line end or a closing mark, and any run of
+# spaces, opening marks and dashes; or at the start of the text. A match that
+# starts inside a token ends where that token ends, so no later token is missed.
+_AFTER_MARK = r"[\s\"“‘«(\[—–-]*(\w++(?:['’\-]\w++)*+)"
+_START_TOKEN = re.compile(r"[.!?…:;\n\"”’»)\]]" + _AFTER_MARK)
+_FIRST_TOKEN = re.compile(_AFTER_MARK)
+
+
+def _opening_tokens(text: str) -> set[str]:
+    """The texts of the tokens that may stand at a sentence start (a superset)."""
+    out = set(_START_TOKEN.findall(text))
+    first = _FIRST_TOKEN.match(text)
+    if first:
+        out.add(first.group(1))
+    return out
+
+
 def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     """Sorted offsets that may hold a FOREIGN token, or [] when the document
     cannot have a fragment: the exact prefilter of :func:`analyze`.
 
     Only tokens that are letters only can be FOREIGN, and each is one of the
-    document's token texts; one that is FOREIGN only when it opens a sentence
-    counts only where it does. ``_runs`` reports a run of two or more FOREIGN
-    words, or a single FOREIGN word that is ``lone`` and not ``initial``, and
-    skips anything else; so a document needs two FOREIGN tokens or one lone
-    non-initial one. Protected and exempt spans, which only make words NEUTRAL,
-    are ignored here."""
+    document's token texts (found chunk by chunk, see :class:`ChunkFilter`);
+    one that is FOREIGN only when it opens a sentence counts only where it does.
+    Protected and exempt spans make words NEUTRAL (so they are dropped here,
+    once the cheaper tests have not ruled the document out); name particles and
+    sentence ends only make words NEUTRAL or split runs. So every run ``_runs``
+    builds lies inside a *chain* of the remaining positions: neighbours with at
+    most ``MAX_BRIDGE`` tokens between them, none of which is in the English
+    fast-path set (always ENGLISH, which ends a run). ``_runs`` reports a run
+    of ``RUN_MIN_WORDS`` or more words, of two ``lone`` words, or of one lone
+    word that is not ``initial``; so a document needs a chain of three, or a
+    chain of two lone candidates, or a chain holding one candidate that may be
+    reported alone."""
     verdicts = _verdicts(ctx)
+    words = verdicts.chunks.tokens(doc)
+    if not words:
+        return []
     get = verdicts.get
     text = doc.text
-    positions: list[int] = []
-    lone = False
-    for w in token_texts(doc) - verdicts.english - verdicts.never_foreign:
+    mid: list[tuple[str, _Entry]] = []  # FOREIGN anywhere
+    initial: list[tuple[str, _Entry]] = []  # FOREIGN only at a sentence start
+    for w in words:
         entry = get(w)
-        if not entry.maybe_foreign:
-            continue
-        mid = entry.mid.kind == FOREIGN
-        found = token_starts(text, w)
-        if not mid:
-            found = [pos for pos in found if at_sentence_start(text, pos)]
-        if found:
-            positions.extend(found)
-            lone = lone or (mid and entry.mid.lone)
-    if not lone and len(positions) < 2:
+        (mid if entry.mid.kind == FOREIGN else initial).append((w, entry))
+    if initial:
+        opening = _opening_tokens(text)
+        initial = [(w, e) for w, e in initial if w in opening]
+    found: list[tuple[int, int, _Entry]] = []  # (start, end, entry)
+    for w, entry in mid:
+        found.extend((pos, pos + len(w), entry) for pos in token_starts(text, w))
+    for w, entry in initial:
+        found.extend(
+            (pos, pos + len(w), entry)
+            for pos in token_starts(text, w)
+            if at_sentence_start(text, pos)
+        )
+    found.sort(key=_first)
+    english = verdicts.english
+    if not _may_fire(text, found, english):
         return []
-    positions.sort()
-    return positions
+    # Words in exempt or protected spans are NEUTRAL (exempt spans first: they
+    # are decided lazily, quotation by quotation, the cheaper test).
+    exempt = exempt_spans(doc)
+    found = [x for x in found if not exempt.covers(x[0], x[1])]
+    if not _may_fire(text, found, english):
+        return []
+    protected = protected_spans(doc, ctx)
+    if protected:
+        found = [x for x in found if not protected.covers(x[0], x[1])]
+        if not _may_fire(text, found, english):
+            return []
+    return [pos for pos, _, _ in found]
+
+
+def _first(x: tuple[int, int, _Entry]) -> int:
+    return x[0]
+
+
+def _may_fire(text: str, found: list[tuple[int, int, _Entry]], english: frozenset[str]) -> bool:
+    """Some chain of the (sorted) candidate tokens may make a fragment."""
+    chain: list[_Entry] = []
+    last_end = -1
+    for start, end, entry in found:
+        if chain:
+            between = WORD_PATTERN.findall(text, last_end, start)
+            if len(between) > MAX_BRIDGE or not english.isdisjoint(between):
+                if _chain_may_fire(chain):
+                    return True
+                chain = []
+        chain.append(entry)
+        last_end = end
+    return bool(chain) and _chain_may_fire(chain)
+
+
+def _chain_may_fire(chain: list[_Entry]) -> bool:
+    """``_runs`` may report a fragment made of (some of) these neighbours."""
+    if len(chain) >= RUN_MIN_WORDS:
+        return True
+    if len(chain) == 2 and all(map(_lone_somewhere, chain)):
+        return True
+    return any(map(_alone_somewhere, chain))
 
 
 def _language_of(langs: list[str]) -> str:
@@ -544,13 +712,12 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
         langs = verdicts.langs
         get = verdicts.get
         english = verdicts.english
-        protected = protected_spans(doc, ctx)
-        exempt = exempt_spans(doc)
 
         def skip(start: int, end: int) -> bool:
-            return bool(
-                (protected and protected.covers(start, end))
-                or (exempt and exempt.covers(start, end))
+            # found only when a word asks (most words in the sentences judged
+            # are in the English fast-path set)
+            return protected_spans(doc, ctx).covers(start, end) or exempt_spans(doc).covers(
+                start, end
             )
 
         for sent in doc.sentences:
