@@ -356,7 +356,10 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
         allowed = allowed_words(ctx)
         if allowed.phrases is not None:
             # the tokens whose lower case is the first word of an allowed phrase
-            for word in _caches(allowed).phrase_chunks.tokens(doc):
+            caches = _caches(allowed)
+            table = chunk_table(ctx)
+            table.register(caches.phrase_key, caches.phrase_test)
+            for word in table.items(doc, caches.phrase_key):
                 lower = word.lower()
                 pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
                 if pattern is None:
@@ -503,9 +506,9 @@ class _Caches:
     __slots__ = (
         "allowed",
         "clean",
-        "phrase_chunks",
+        "phrase_key",
         "phrase_patterns",
-        "suspect_chunks",
+        "suspect_key",
         "verdicts",
     )
 
@@ -514,11 +517,18 @@ class _Caches:
         self.verdicts: dict[str, _Verdict | None] = {}  # token or hyphen part -> verdict
         self.clean: set[str] = set()  # token texts that are words wherever they stand
         self.phrase_patterns: dict[str, re.Pattern[str] | None] = {}  # see phrase_matcher
-        # chunks -> their tokens that may be non-words (see suspects)
-        self.suspect_chunks = ChunkFilter(lambda token: _is_suspect(self, token))
-        # chunks -> their tokens that may open an allowed phrase (see protected_spans)
-        firsts = allowed.first_words
-        self.phrase_chunks = ChunkFilter(lambda token: token.lower() in firsts)
+        # keys of this glossary's tests in the chunk table
+        self.suspect_key = ("mtaudit.nonwords.suspects", self)
+        self.phrase_key = ("mtaudit.lexicon.phrases", self)
+
+    def suspect_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may be non-words (see :func:`suspects`)."""
+        return tuple(t for t in tokens if _is_suspect(self, t))
+
+    def phrase_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may open an allowed phrase."""
+        firsts = self.allowed.first_words
+        return tuple(t for t in tokens if t.lower() in firsts)
 
 
 _CACHES: dict[int, _Caches] = {}
@@ -619,43 +629,78 @@ def text_chunks(doc: Document) -> frozenset[str]:
     return doc.memo("mtaudit.lexicon.chunks", lambda: frozenset(doc.text.split()))
 
 
-class ChunkFilter:
-    """Which tokens of a chunk a per-token test ``flags``, remembered per chunk
-    text: chunks follow Zipf's law like words, so after a few documents nearly
-    every chunk is a hit, and a document's chunks without a flagged token are
-    dropped by one C-level set difference. The test must be a fixed function of
-    the token text (one filter per glossary/configuration). Bounded: each memory
-    is cleared when it grows past ``CACHE_MAX`` entries."""
+ChunkTest = Callable[[str, list[str]], tuple[str, ...]]
 
-    __slots__ = ("flagged", "ok", "test")
 
-    def __init__(self, test: Callable[[str], bool]) -> None:
-        self.test = test
-        self.ok: set[str] = set()  # chunks none of whose tokens is flagged
-        self.flagged: dict[str, tuple[str, ...]] = {}  # chunk -> its flagged tokens
+class ChunkTable:
+    """What each of several per-chunk tests finds in a chunk of text (a
+    whitespace-separated piece, see :func:`text_chunks`), remembered per chunk
+    text for all the lexical checks of a run: chunks follow Zipf's law like
+    words, so after a few documents nearly every chunk is known, and the chunks
+    in which no test finds anything (most of them) are dropped for all tests at
+    once by one C-level set difference per document.
 
-    def tokens(self, doc: Document) -> set[str]:
-        """The distinct token texts of ``doc`` that the test flags."""
+    A test maps a chunk and its tokens to the items it finds there (tokens that
+    may be foreign, non-words, ...); it must be a fixed function of the chunk,
+    so each configuration registers its own test under its own key. Registering
+    a new test forgets which chunks were clean. Bounded: each memory is cleared
+    when it grows past ``CACHE_MAX`` entries."""
+
+    __slots__ = ("clean", "found", "generation", "tests")
+
+    def __init__(self) -> None:
+        self.tests: dict[object, ChunkTest] = {}
+        self.clean: set[str] = set()  # chunks in which no registered test finds anything
+        self.found: dict[object, dict[str, tuple[str, ...]]] = {}  # test -> chunk -> items
+        self.generation = 0
+
+    def register(self, key: object, test: ChunkTest) -> None:
+        if key not in self.tests:
+            self.tests[key] = test
+            self.found[key] = {}
+            self.clean.clear()
+            self.generation += 1
+
+    def items(self, doc: Document, key: object) -> set[str]:
+        """The distinct items the (registered) test ``key`` finds in ``doc``."""
         out: set[str] = set()
-        rest = text_chunks(doc) - self.ok
+        rest = doc.memo(
+            f"mtaudit.lexicon.rest.{id(self)}.{self.generation}",
+            lambda: text_chunks(doc) - self.clean,
+        )
         if not rest:
             return out
-        flagged = self.flagged
+        mine = self.found[key]
         for chunk in rest:
-            found = flagged.get(chunk)
-            if found is None:
-                test = self.test
-                found = tuple(t for t in _TOKEN.findall(chunk) if test(t))
-                if not found:
-                    if len(self.ok) >= CACHE_MAX:
-                        self.ok.clear()
-                    self.ok.add(chunk)
-                    continue
-                if len(flagged) >= CACHE_MAX:
-                    flagged.clear()
-                flagged[chunk] = found
-            out.update(found)
+            items = mine.get(chunk)
+            if items is None:
+                items = self._judge(chunk)[key]
+            if items:
+                out.update(items)
         return out
+
+    def _judge(self, chunk: str) -> dict[object, tuple[str, ...]]:
+        """Run every test on a chunk not seen before (by all of them)."""
+        results = {}
+        tokens = _TOKEN.findall(chunk)
+        for key, test in self.tests.items():
+            results[key] = test(chunk, tokens)
+        if any(results.values()):
+            for key, items in results.items():
+                found = self.found[key]
+                if len(found) >= CACHE_MAX:
+                    found.clear()
+                found[chunk] = items
+        else:
+            if len(self.clean) >= CACHE_MAX:
+                self.clean.clear()
+            self.clean.add(chunk)
+        return results
+
+
+def chunk_table(ctx: Context) -> ChunkTable:
+    """The chunk table of this run (kept with the compiled glossaries)."""
+    return ctx.glossaries.compiled("mtaudit.lexicon.chunks", ChunkTable)
 
 
 def _units(token: str) -> Iterator[str]:
@@ -673,7 +718,11 @@ def suspects(doc: Document, ctx: Context) -> list[str]:
     protected spans) can only clear a token, never flag one."""
 
     def compute() -> list[str]:
-        return list(_caches(allowed_words(ctx)).suspect_chunks.tokens(doc))
+        caches = _caches(allowed_words(ctx))
+        table = chunk_table(ctx)
+        key = caches.suspect_key
+        table.register(key, caches.suspect_test)
+        return list(table.items(doc, key))
 
     return doc.memo("mtaudit.nonwords.suspects", compute)
 

@@ -32,10 +32,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mtaudit.checks.nonwords import (
-    ChunkFilter,
     Spans,
     allowed_words,
     at_sentence_start,
+    chunk_table,
     en_zipf,
     is_latin_word,
     known_words,
@@ -512,14 +512,16 @@ class _Verdicts:
         self.english = english
         self.entries: dict[str, _Entry] = {}
         self.never_foreign: set[str] = set()
-        # chunks of text -> their tokens that may be FOREIGN somewhere
-        self.chunks = ChunkFilter(self.maybe_foreign)
 
     def maybe_foreign(self, token: str) -> bool:
         """``token`` is FOREIGN somewhere (in the middle or at the start of a sentence)."""
         if token in self.english or token in self.never_foreign:
             return False
         return self.get(token).maybe_foreign
+
+    def chunk_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may be FOREIGN somewhere (for the chunk table)."""
+        return tuple(filter(self.maybe_foreign, tokens))
 
     def get(self, token: str) -> _Entry:
         entry = self.entries.get(token)
@@ -591,11 +593,12 @@ def _alone_somewhere(entry: _Entry) -> bool:
 
 
 # Where a token may open a sentence (a superset of ``at_sentence_start``): after
-# sentence punctuation, a colon, a line end or a closing mark, and any run of
-# spaces, opening marks and dashes; or at the start of the text. A match that
-# starts inside a token ends where that token ends, so no later token is missed.
+# sentence punctuation, a colon or a line end, any closing marks, then any spaces,
+# opening marks and dashes; or at the start of the text. A match ends at the end
+# of a token and the next one starts at a mark no token holds, so no token that
+# opens a sentence is missed.
 _AFTER_MARK = r"[\s\"“‘«(\[—–-]*(\w++(?:['’\-]\w++)*+)"
-_START_TOKEN = re.compile(r"[.!?…:;\n\"”’»)\]]" + _AFTER_MARK)
+_START_TOKEN = re.compile(r"[.!?…:;\n][\"”’»)\]]*" + _AFTER_MARK)
 _FIRST_TOKEN = re.compile(_AFTER_MARK)
 
 
@@ -613,7 +616,7 @@ def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     cannot have a fragment: the exact prefilter of :func:`analyze`.
 
     Only tokens that are letters only can be FOREIGN, and each is one of the
-    document's token texts (found chunk by chunk, see :class:`ChunkFilter`);
+    document's token texts (found chunk by chunk, see :class:`ChunkTable`);
     one that is FOREIGN only when it opens a sentence counts only where it does.
     Protected and exempt spans make words NEUTRAL (so they are dropped here,
     once the cheaper tests have not ruled the document out); name particles and
@@ -626,7 +629,9 @@ def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     chain of two lone candidates, or a chain holding one candidate that may be
     reported alone."""
     verdicts = _verdicts(ctx)
-    words = verdicts.chunks.tokens(doc)
+    table = chunk_table(ctx)
+    table.register(verdicts, verdicts.chunk_test)
+    words = table.items(doc, verdicts)
     if not words:
         return []
     get = verdicts.get
@@ -923,6 +928,15 @@ _SCRIPT_NAMES = {
 }
 
 
+_SCRIPT_KEY = "mtaudit.untranslated.script"
+
+
+def _script_test(chunk: str, tokens: list[str]) -> tuple[str, ...]:
+    """The chunk, when it holds a letter of another script (none of which is
+    whitespace, so every one of them lies in some chunk of the text)."""
+    return (chunk,) if _SCRIPT_CHAR.search(chunk) else ()
+
+
 def _script(ch: str) -> str:
     first = unicodedata.name(ch, "UNKNOWN").split()[0]
     return _SCRIPT_NAMES.get(first, first.title() + " script")
@@ -948,8 +962,12 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Crystals were found in the urine of affected pets.
     """
     text = doc.text
-    if text.isascii() or not _FOREIGN_SCRIPT.search(text):
+    if text.isascii():
         return  # no letter of another script is ASCII
+    table = chunk_table(ctx)
+    table.register(_SCRIPT_KEY, _script_test)
+    if not table.items(doc, _SCRIPT_KEY):
+        return  # no chunk of the text holds a letter of another script
     non_prose = Spans(links(text, handles=False))
     exempt = exempt_spans(doc)
     done_sentences: set[int] = set()
