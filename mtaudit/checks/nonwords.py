@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from mtaudit.document import WORD_PATTERN, Document, Segment
@@ -364,8 +365,8 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
                 pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
                 if pattern is None:
                     continue
-                for start in token_starts(text, word):
-                    m = pattern.match(text, start)
+                # one C-level map over the occurrences ("a", "in" are frequent)
+                for m in map(pattern.match, repeat(text), token_starts(text, word)):
                     if m:
                         out.append((m.start(), m.end()))
         return Spans(out)
@@ -671,9 +672,12 @@ class ChunkTable:
         if not rest:
             return out
         mine = self.found[key]
+        clean = self.clean
         for chunk in rest:
             items = mine.get(chunk)
             if items is None:
+                if chunk in clean:
+                    continue  # judged clean since ``rest`` was taken
                 items = self._judge(chunk)[key]
             if items:
                 out.update(items)
