@@ -280,21 +280,26 @@ def _glossed(text: str, end: int) -> bool:
 _WORDS = re.compile(r"\w+(?:['’\-]\w+)*")
 
 
+_JOINER_CHARS = re.compile(r"[\s,;andor]*")  # what a _LIST_JOIN match is made of
+
+
 class ExemptSpans:
     """Italics, short quoted terms, quoted titles and glossed quotations of one
     text, asked position by position (``covers``/``point`` as on :class:`Spans`).
 
-    The quotations are found at once (regexes in C); whether one is exempt is
-    decided only when a position inside it is asked about, since that test
-    (cue words, glosses) is the costly part and most positions asked about lie
-    in no quotation. A quotation is exempt by its own content and context, or as
-    the next item of a list whose previous quotation is exempt; the quotation
+    Work is done only where a position is asked about, since most positions
+    asked about lie in no quotation and the exemption test (cue words,
+    glosses) is the costly part. Without guillemets (``«\\s?`` may take a line
+    break into a quotation) no quotation holds a line break, so the quotation
+    scan starts afresh at each line start and only the line asked about is
+    scanned. A quotation is exempt by its own content and context, or as the
+    next item of a list whose previous quotation is exempt; the quotation
     exempt last before it can only be the one just before it, because any
     quotation in between puts a quote mark in the text that the list joiner
     must match in full. So the lazy answers are those of the eager scan
     (:meth:`spans`)."""
 
-    __slots__ = ("_ends", "_exempt", "_italics", "_quotes", "_starts", "_text")
+    __slots__ = ("_exempt", "_italics", "_lines", "_text", "_whole")
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -302,23 +307,53 @@ class ExemptSpans:
         if "*" in text or "_" in text or "<" in text:
             italics.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
         self._italics = Spans(italics)
-        quotes: list[re.Match[str]] = []
-        last_end = 0
-        for q in _QUOTE_MARK.finditer(text):
-            if q.start() < last_end:
-                continue
-            m = _QUOTED.match(text, q.start())
-            if m is not None:
-                quotes.append(m)
-                last_end = m.end()
-        self._quotes = quotes
-        self._starts = [m.start() for m in quotes]
-        self._ends = [m.end() for m in quotes]
-        self._exempt: list[bool | None] = [None] * len(quotes)
+        self._whole = "«" in text  # scan the text as one line
+        # line start -> the quotations of the line and their starts
+        self._lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}
+        self._exempt: dict[int, bool] = {}  # quotation start -> exempt
 
-    def _own(self, k: int) -> bool:
-        """Quotation ``k`` is exempt by its own words and context."""
-        m = self._quotes[k]
+    def _line(self, pos: int) -> tuple[int, list[re.Match[str]], list[int]]:
+        """The start and the quotations of the line that holds ``pos``."""
+        text = self._text
+        if self._whole:
+            ls, le = 0, len(text)
+        else:
+            ls = text.rfind("\n", 0, pos) + 1
+            le = text.find("\n", pos)
+            if le < 0:
+                le = len(text)
+        found = self._lines.get(ls)
+        if found is None:
+            quotes: list[re.Match[str]] = []
+            last_end = ls
+            for q in _QUOTE_MARK.finditer(text, ls, le):
+                if q.start() < last_end:
+                    continue
+                m = _QUOTED.match(text, q.start(), le)
+                if m is not None:
+                    quotes.append(m)
+                    last_end = m.end()
+            found = self._lines[ls] = (quotes, [m.start() for m in quotes])
+        return ls, found[0], found[1]
+
+    def _previous(
+        self, ls: int, k: int, quotes: list[re.Match[str]]
+    ) -> tuple[int, int, list[re.Match[str]]] | None:
+        """The quotation before quotation ``k`` of the line at ``ls``, when only
+        list-joiner characters (and line breaks) might stand between them."""
+        if k > 0:
+            return ls, k - 1, quotes
+        text = self._text
+        end = quotes[k].start()
+        while ls > 0 and _JOINER_CHARS.fullmatch(text, ls, end):
+            end = ls - 1  # the line break ending the line before
+            ls, before, _ = self._line(end)
+            if before:
+                return ls, len(before) - 1, before
+        return None
+
+    def _own(self, m: re.Match[str]) -> bool:
+        """The quotation is exempt by its own words and context."""
         text = self._text
         inner = next(g for g in m.groups() if g is not None)
         words = _WORDS.findall(inner)
@@ -330,35 +365,39 @@ class ExemptSpans:
             or _glossed(text, m.end())
         )
 
-    def _is_exempt(self, k: int) -> bool:
+    def _is_exempt(self, ls: int, k: int, quotes: list[re.Match[str]]) -> bool:
         exempt = self._exempt
         chain = []  # quotations exempt exactly when the one before them is
-        j = k
         while True:
-            found = exempt[j]
+            m = quotes[k]
+            found = exempt.get(m.start())
             if found is not None:
                 break
-            if self._own(j):
+            if self._own(m):
                 found = True
                 break
             # the next item of a list of quoted slogans or titles
-            if j > 0 and _LIST_JOIN.fullmatch(self._text, self._ends[j - 1], self._starts[j]):
-                chain.append(j)
-                j -= 1
+            prev = self._previous(ls, k, quotes)
+            if prev is not None and _LIST_JOIN.fullmatch(
+                self._text, prev[2][prev[1]].end(), m.start()
+            ):
+                chain.append(m.start())
+                ls, k, quotes = prev
                 continue
             found = False
             break
-        exempt[j] = found
-        for i in chain:
-            exempt[i] = found
+        exempt[m.start()] = found
+        for start in chain:
+            exempt[start] = found
         return found
 
     def point(self, pos: int) -> bool:
         """``pos`` lies inside an exempt span."""
         if self._italics.point(pos):
             return True
-        k = bisect.bisect_right(self._starts, pos) - 1
-        return k >= 0 and pos < self._ends[k] and self._is_exempt(k)
+        ls, quotes, starts = self._line(pos)
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and pos < quotes[k].end() and self._is_exempt(ls, k, quotes)
 
     def covers(self, start: int, end: int) -> bool:
         """As :meth:`Spans.covers`: ``start`` and ``end - 1`` lie in exempt spans."""
@@ -367,10 +406,21 @@ class ExemptSpans:
     @property
     def spans(self) -> list[tuple[int, int]]:
         """Every exempt span, sorted."""
-        quotes = [
-            (self._starts[k], self._ends[k]) for k in range(len(self._quotes)) if self._is_exempt(k)
-        ]
-        return sorted(self._italics.spans + quotes)
+        out = list(self._italics.spans)
+        pos = 0
+        text = self._text
+        while pos <= len(text):
+            ls, quotes, _ = self._line(pos)
+            out.extend(
+                (m.start(), m.end()) for k, m in enumerate(quotes) if self._is_exempt(ls, k, quotes)
+            )
+            if self._whole:
+                break
+            nl = text.find("\n", pos)
+            if nl < 0:
+                break
+            pos = nl + 1
+        return sorted(out)
 
 
 def exempt_spans(doc: Document) -> ExemptSpans:
