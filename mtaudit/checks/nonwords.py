@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING
 
-from mtaudit.document import Document, Segment
+from mtaudit.document import WORD_PATTERN, Document, Segment
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -244,16 +245,29 @@ class Spans:
     def __add__(self, other: Spans) -> Spans:
         return Spans(self.spans + other.spans)
 
-    def covers(self, start: int, end: int) -> bool:
-        if not self.spans:
-            return False
-        if self._mask is None:
+    def _built(self) -> bytearray:
+        mask = self._mask
+        if mask is None:
             mask = bytearray(max(e for _, e in self.spans) + 1)
             for s, e in self.spans:
                 mask[s:e] = b"\x01" * (e - s)
             self._mask = mask
-        mask = self._mask
+        return mask
+
+    def covers(self, start: int, end: int) -> bool:
+        """Both ``start`` and ``end - 1`` lie inside spans (not necessarily the same)."""
+        if not self.spans:
+            return False
+        mask = self._built()
         return end - 1 < len(mask) and mask[start] == 1 and mask[end - 1] == 1
+
+    def point(self, pos: int) -> bool:
+        """``pos`` lies inside a span: ``covers(start, end)`` is
+        ``point(start) and point(end - 1)``."""
+        if not self.spans:
+            return False
+        mask = self._built()
+        return pos < len(mask) and mask[pos] == 1
 
 
 def in_spans(start: int, end: int, spans: Spans) -> bool:
@@ -342,17 +356,19 @@ def protected_spans(doc: Document, ctx: Context) -> Spans:
         out = links(text)
         allowed = allowed_words(ctx)
         if allowed.phrases is not None:
-            firsts = allowed.first_words
-            for word in token_texts(doc):
+            # the tokens whose lower case is the first word of an allowed phrase
+            caches = _caches(allowed)
+            table = chunk_table(ctx)
+            table.register(caches.phrase_key, caches.phrase_test)
+            for word in table.items(doc, caches.phrase_key):
                 lower = word.lower()
-                if lower in firsts:
-                    pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
-                    if pattern is None:
-                        continue
-                    for start in token_starts(text, word):
-                        m = pattern.match(text, start)
-                        if m:
-                            out.append((m.start(), m.end()))
+                pattern = phrase_matcher(allowed, lower) if word.isascii() else allowed.phrases
+                if pattern is None:
+                    continue
+                # one C-level map over the occurrences ("a", "in" are frequent)
+                for m in map(pattern.match, repeat(text), token_starts(text, word)):
+                    if m:
+                        out.append((m.start(), m.end()))
         return Spans(out)
 
     return doc.memo("mtaudit.lexicon.protected", compute)
@@ -488,13 +504,32 @@ class _Caches:
     """The caches of one compiled ``allowed`` glossary object (a custom glossary
     never sees answers made with another); each bounded by ``CACHE_MAX``."""
 
-    __slots__ = ("allowed", "clean", "phrase_patterns", "verdicts")
+    __slots__ = (
+        "allowed",
+        "clean",
+        "phrase_key",
+        "phrase_patterns",
+        "suspect_key",
+        "verdicts",
+    )
 
     def __init__(self, allowed: AllowedWords) -> None:
         self.allowed = allowed
         self.verdicts: dict[str, _Verdict | None] = {}  # token or hyphen part -> verdict
         self.clean: set[str] = set()  # token texts that are words wherever they stand
         self.phrase_patterns: dict[str, re.Pattern[str] | None] = {}  # see phrase_matcher
+        # keys of this glossary's tests in the chunk table
+        self.suspect_key = ("mtaudit.nonwords.suspects", self)
+        self.phrase_key = ("mtaudit.lexicon.phrases", self)
+
+    def suspect_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may be non-words (see :func:`suspects`)."""
+        return tuple(t for t in tokens if _is_suspect(self, t))
+
+    def phrase_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may open an allowed phrase."""
+        firsts = self.allowed.first_words
+        return tuple(t for t in tokens if t.lower() in firsts)
 
 
 _CACHES: dict[int, _Caches] = {}
@@ -578,11 +613,98 @@ _EDGE = frozenset(".,;:!?\"'()[]{}-–—/…“”‘’«»*<>")
 
 def token_texts(doc: Document) -> frozenset[str]:
     """The distinct texts of ``doc.tokens`` (same pattern), without building the
-    token list: what the per-document prefilters look up in the verdict caches."""
+    token list."""
     return doc.memo("mtaudit.lexicon.token_texts", lambda: frozenset(_TOKEN.findall(doc.text)))
 
 
-_TOKEN = re.compile(r"\w+(?:['’\-]\w+)*")  # the pattern of mtaudit.document.iter_words
+_TOKEN = WORD_PATTERN  # the pattern of mtaudit.document.iter_words
+
+
+def text_chunks(doc: Document) -> frozenset[str]:
+    """The distinct whitespace-separated chunks of ``doc.text``: what the
+    per-document prefilters look up in their caches (one ``str.split`` in C,
+    about half the cost of tokenizing). A token (``\\w+(?:['’-]\\w+)*``)
+    holds no whitespace, so it lies inside one chunk, and tokenizing the chunk
+    on its own finds exactly the document's tokens there: the token set of the
+    document is the union of its chunks' token sets."""
+    return doc.memo("mtaudit.lexicon.chunks", lambda: frozenset(doc.text.split()))
+
+
+ChunkTest = Callable[[str, list[str]], tuple[str, ...]]
+
+
+class ChunkTable:
+    """What each of several per-chunk tests finds in a chunk of text (a
+    whitespace-separated piece, see :func:`text_chunks`), remembered per chunk
+    text for all the lexical checks of a run: chunks follow Zipf's law like
+    words, so after a few documents nearly every chunk is known, and the chunks
+    in which no test finds anything (most of them) are dropped for all tests at
+    once by one C-level set difference per document.
+
+    A test maps a chunk and its tokens to the items it finds there (tokens that
+    may be foreign, non-words, ...); it must be a fixed function of the chunk,
+    so each configuration registers its own test under its own key. Registering
+    a new test forgets which chunks were clean. Bounded: each memory is cleared
+    when it grows past ``CACHE_MAX`` entries."""
+
+    __slots__ = ("clean", "found", "generation", "tests")
+
+    def __init__(self) -> None:
+        self.tests: dict[object, ChunkTest] = {}
+        self.clean: set[str] = set()  # chunks in which no registered test finds anything
+        self.found: dict[object, dict[str, tuple[str, ...]]] = {}  # test -> chunk -> items
+        self.generation = 0
+
+    def register(self, key: object, test: ChunkTest) -> None:
+        if key not in self.tests:
+            self.tests[key] = test
+            self.found[key] = {}
+            self.clean.clear()
+            self.generation += 1
+
+    def items(self, doc: Document, key: object) -> set[str]:
+        """The distinct items the (registered) test ``key`` finds in ``doc``."""
+        out: set[str] = set()
+        rest = doc.memo(
+            f"mtaudit.lexicon.rest.{id(self)}.{self.generation}",
+            lambda: text_chunks(doc) - self.clean,
+        )
+        if not rest:
+            return out
+        mine = self.found[key]
+        clean = self.clean
+        for chunk in rest:
+            items = mine.get(chunk)
+            if items is None:
+                if chunk in clean:
+                    continue  # judged clean since ``rest`` was taken
+                items = self._judge(chunk)[key]
+            if items:
+                out.update(items)
+        return out
+
+    def _judge(self, chunk: str) -> dict[object, tuple[str, ...]]:
+        """Run every test on a chunk not seen before (by all of them)."""
+        results = {}
+        tokens = _TOKEN.findall(chunk)
+        for key, test in self.tests.items():
+            results[key] = test(chunk, tokens)
+        if any(results.values()):
+            for key, items in results.items():
+                found = self.found[key]
+                if len(found) >= CACHE_MAX:
+                    found.clear()
+                found[chunk] = items
+        else:
+            if len(self.clean) >= CACHE_MAX:
+                self.clean.clear()
+            self.clean.add(chunk)
+        return results
+
+
+def chunk_table(ctx: Context) -> ChunkTable:
+    """The chunk table of this run (kept with the compiled glossaries)."""
+    return ctx.glossaries.compiled("mtaudit.lexicon.chunks", ChunkTable)
 
 
 def _units(token: str) -> Iterator[str]:
@@ -600,19 +722,29 @@ def suspects(doc: Document, ctx: Context) -> list[str]:
     protected spans) can only clear a token, never flag one."""
 
     def compute() -> list[str]:
-        allowed = allowed_words(ctx)
-        clean = _clean_tokens(allowed)
-        out = []
-        for t in token_texts(doc) - known_set() - clean:
-            if not _DIGIT.search(t) and any(_verdict(u, allowed) is not None for u in _units(t)):
-                out.append(t)
-            else:
-                if len(clean) >= CACHE_MAX:
-                    clean.clear()
-                clean.add(t)
-        return out
+        caches = _caches(allowed_words(ctx))
+        table = chunk_table(ctx)
+        key = caches.suspect_key
+        table.register(key, caches.suspect_test)
+        return list(table.items(doc, key))
 
     return doc.memo("mtaudit.nonwords.suspects", compute)
+
+
+def _is_suspect(caches: _Caches, token: str) -> bool:
+    """A token text that may be a non-word somewhere (the per-token test of
+    :func:`suspects`); the others are remembered in ``caches.clean``."""
+    clean = caches.clean
+    if token in clean or token in known_set():
+        return False
+    if not _DIGIT.search(token) and any(
+        _verdict(u, caches.allowed) is not None for u in _units(token)
+    ):
+        return True
+    if len(clean) >= CACHE_MAX:
+        clean.clear()
+    clean.add(token)
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -626,15 +758,15 @@ class _Names:
     one when some token equal to it does not stand at a sentence start. Answered
     per word asked, from the word's own occurrences."""
 
-    __slots__ = ("_known", "_text", "_texts")
+    __slots__ = ("_known", "_text")
 
-    def __init__(self, text: str, texts: frozenset[str]) -> None:
+    def __init__(self, text: str) -> None:
         self._text = text
-        self._texts = texts
         self._known: dict[str, bool] = {}
 
     def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str) or not word[:1].isupper() or word not in self._texts:
+        # A word that is no token of the text has no occurrences: not a name.
+        if not isinstance(word, str) or not word[:1].isupper():
             return False
         found = self._known.get(word)
         if found is None:
@@ -658,8 +790,13 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
         text = doc.text
         allowed = allowed_words(ctx)
         # Quoted terms, titles, glossed foreign phrases and italics are deliberate.
-        protected = protected_spans(doc, ctx) + exempt_spans(doc)
-        names = _Names(text, token_texts(doc))
+        exempt = exempt_spans(doc)
+
+        def covered(pos: int) -> bool:
+            # inside an exempt or a protected span (found only when asked)
+            return exempt.point(pos) or protected_spans(doc, ctx).point(pos)
+
+        names = _Names(text)
         # Only the suspects' tokens, in text order (every other token is a word).
         tokens = sorted(
             Segment(start, start + len(word), word)
@@ -669,7 +806,7 @@ def analyze(doc: Document, ctx: Context) -> list[Odd]:
         for tok in tokens:
             if tok.text[:1].isupper() and tok.text in names:
                 continue  # a name
-            if protected and in_spans(tok.start, tok.end, protected):
+            if covered(tok.start) and covered(tok.end - 1):
                 continue
             if "-" in tok.text:
                 if tok.text[:1].isupper() and not at_sentence_start(text, tok.start):

@@ -35,6 +35,7 @@ from mtaudit.checks.nonwords import (
     Spans,
     allowed_words,
     at_sentence_start,
+    chunk_table,
     en_zipf,
     is_latin_word,
     known_words,
@@ -42,9 +43,8 @@ from mtaudit.checks.nonwords import (
     protected_spans,
     strip_accents,
     token_starts,
-    token_texts,
 )
-from mtaudit.document import Document, Segment, iter_words
+from mtaudit.document import WORD_PATTERN, Document, Segment, iter_words
 from mtaudit.finding import Hit, Severity
 from mtaudit.registry import register
 
@@ -280,37 +280,152 @@ def _glossed(text: str, end: int) -> bool:
 _WORDS = re.compile(r"\w+(?:['’\-]\w+)*")
 
 
-def exempt_spans(doc: Document) -> Spans:
-    """Italics, short quoted terms, quoted titles and glossed quotations."""
+_JOINER_CHARS = re.compile(r"[\s,;andor]*")  # what a _LIST_JOIN match is made of
 
-    def compute() -> Spans:
-        text = doc.text
-        out: list[tuple[int, int]] = []
+
+class ExemptSpans:
+    """Italics, short quoted terms, quoted titles and glossed quotations of one
+    text, asked position by position (``covers``/``point`` as on :class:`Spans`).
+
+    Work is done only where a position is asked about, since most positions
+    asked about lie in no quotation and the exemption test (cue words,
+    glosses) is the costly part. Without guillemets (``«\\s?`` may take a line
+    break into a quotation) no quotation holds a line break, so the quotation
+    scan starts afresh at each line start and only the line asked about is
+    scanned. A quotation is exempt by its own content and context, or as the
+    next item of a list whose previous quotation is exempt; the quotation
+    exempt last before it can only be the one just before it, because any
+    quotation in between puts a quote mark in the text that the list joiner
+    must match in full. So the lazy answers are those of the eager scan
+    (:meth:`spans`)."""
+
+    __slots__ = ("_exempt", "_italics", "_lines", "_text", "_whole")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        italics: list[tuple[int, int]] = []
         if "*" in text or "_" in text or "<" in text:
-            out.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
-        last_end = 0
-        last_exempt = -1
-        for q in _QUOTE_MARK.finditer(text):
-            m = _QUOTED.match(text, q.start()) if q.start() >= last_end else None
-            if m is None:
-                continue
-            last_end = m.end()
-            inner = next(g for g in m.groups() if g is not None)
-            words = _WORDS.findall(inner)
-            before = text[max(0, m.start() - 40) : m.start()]
-            if (
-                len(words) <= 3
-                or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
-                or _CUE_BEFORE.search(before)
-                # the next item of a list of quoted slogans or titles
-                or (last_exempt >= 0 and _LIST_JOIN.fullmatch(text, last_exempt, m.start()))
-                or _glossed(text, m.end())
-            ):
-                out.append((m.start(), m.end()))
-                last_exempt = m.end()
-        return Spans(out)
+            italics.extend((m.start(), m.end()) for m in _ITALIC.finditer(text))
+        self._italics = Spans(italics)
+        self._whole = "«" in text  # scan the text as one line
+        # line start -> the quotations of the line and their starts
+        self._lines: dict[int, tuple[list[re.Match[str]], list[int]]] = {}
+        self._exempt: dict[int, bool] = {}  # quotation start -> exempt
 
-    return doc.memo("mtaudit.untranslated.exempt", compute)
+    def _line(self, pos: int) -> tuple[int, list[re.Match[str]], list[int]]:
+        """The start and the quotations of the line that holds ``pos``."""
+        text = self._text
+        if self._whole:
+            ls, le = 0, len(text)
+        else:
+            ls = text.rfind("\n", 0, pos) + 1
+            le = text.find("\n", pos)
+            if le < 0:
+                le = len(text)
+        found = self._lines.get(ls)
+        if found is None:
+            quotes: list[re.Match[str]] = []
+            last_end = ls
+            for q in _QUOTE_MARK.finditer(text, ls, le):
+                if q.start() < last_end:
+                    continue
+                m = _QUOTED.match(text, q.start(), le)
+                if m is not None:
+                    quotes.append(m)
+                    last_end = m.end()
+            found = self._lines[ls] = (quotes, [m.start() for m in quotes])
+        return ls, found[0], found[1]
+
+    def _previous(
+        self, ls: int, k: int, quotes: list[re.Match[str]]
+    ) -> tuple[int, int, list[re.Match[str]]] | None:
+        """The quotation before quotation ``k`` of the line at ``ls``, when only
+        list-joiner characters (and line breaks) might stand between them."""
+        if k > 0:
+            return ls, k - 1, quotes
+        text = self._text
+        end = quotes[k].start()
+        while ls > 0 and _JOINER_CHARS.fullmatch(text, ls, end):
+            end = ls - 1  # the line break ending the line before
+            ls, before, _ = self._line(end)
+            if before:
+                return ls, len(before) - 1, before
+        return None
+
+    def _own(self, m: re.Match[str]) -> bool:
+        """The quotation is exempt by its own words and context."""
+        text = self._text
+        inner = next(g for g in m.groups() if g is not None)
+        words = _WORDS.findall(inner)
+        before = text[max(0, m.start() - 40) : m.start()]
+        return bool(
+            len(words) <= 3
+            or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
+            or _CUE_BEFORE.search(before)
+            or _glossed(text, m.end())
+        )
+
+    def _is_exempt(self, ls: int, k: int, quotes: list[re.Match[str]]) -> bool:
+        exempt = self._exempt
+        chain = []  # quotations exempt exactly when the one before them is
+        while True:
+            m = quotes[k]
+            found = exempt.get(m.start())
+            if found is not None:
+                break
+            if self._own(m):
+                found = True
+                break
+            # the next item of a list of quoted slogans or titles
+            prev = self._previous(ls, k, quotes)
+            if prev is not None and _LIST_JOIN.fullmatch(
+                self._text, prev[2][prev[1]].end(), m.start()
+            ):
+                chain.append(m.start())
+                ls, k, quotes = prev
+                continue
+            found = False
+            break
+        exempt[m.start()] = found
+        for start in chain:
+            exempt[start] = found
+        return found
+
+    def point(self, pos: int) -> bool:
+        """``pos`` lies inside an exempt span."""
+        if self._italics.point(pos):
+            return True
+        ls, quotes, starts = self._line(pos)
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and pos < quotes[k].end() and self._is_exempt(ls, k, quotes)
+
+    def covers(self, start: int, end: int) -> bool:
+        """As :meth:`Spans.covers`: ``start`` and ``end - 1`` lie in exempt spans."""
+        return self.point(start) and self.point(end - 1)
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Every exempt span, sorted."""
+        out = list(self._italics.spans)
+        pos = 0
+        text = self._text
+        while pos <= len(text):
+            ls, quotes, _ = self._line(pos)
+            out.extend(
+                (m.start(), m.end()) for k, m in enumerate(quotes) if self._is_exempt(ls, k, quotes)
+            )
+            if self._whole:
+                break
+            nl = text.find("\n", pos)
+            if nl < 0:
+                break
+            pos = nl + 1
+        return sorted(out)
+
+
+def exempt_spans(doc: Document) -> ExemptSpans:
+    """Italics, short quoted terms, quoted titles and glossed quotations."""
+    return doc.memo("mtaudit.untranslated.exempt", lambda: ExemptSpans(doc.text))
 
 
 # --- word runs ----------------------------------------------------------------------
@@ -424,7 +539,15 @@ class _Verdicts:
     texts that are not FOREIGN wherever they stand, for C-level set differences.
     Bounded: cleared when it grows past ``CACHE_MAX`` entries."""
 
-    __slots__ = ("allowed", "english", "entries", "langs", "never_foreign", "noun_langs")
+    __slots__ = (
+        "allowed",
+        "chunks",
+        "english",
+        "entries",
+        "langs",
+        "never_foreign",
+        "noun_langs",
+    )
 
     def __init__(
         self,
@@ -439,6 +562,16 @@ class _Verdicts:
         self.english = english
         self.entries: dict[str, _Entry] = {}
         self.never_foreign: set[str] = set()
+
+    def maybe_foreign(self, token: str) -> bool:
+        """``token`` is FOREIGN somewhere (in the middle or at the start of a sentence)."""
+        if token in self.english or token in self.never_foreign:
+            return False
+        return self.get(token).maybe_foreign
+
+    def chunk_test(self, chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        """The tokens of a chunk that may be FOREIGN somewhere (for the chunk table)."""
+        return tuple(filter(self.maybe_foreign, tokens))
 
     def get(self, token: str) -> _Entry:
         entry = self.entries.get(token)
@@ -494,37 +627,127 @@ def _place(entry: _Entry, tok: Segment, text: str, skip: Callable[[int, int], bo
     return word
 
 
+def _lone_somewhere(entry: _Entry) -> bool:
+    """The token may be a ``lone`` FOREIGN word (a member of a two-word run)."""
+    return (entry.mid.kind == FOREIGN and entry.mid.lone) or (
+        entry.initial.kind == FOREIGN and entry.initial.lone
+    )
+
+
+def _alone_somewhere(entry: _Entry) -> bool:
+    """The token may be reported as a run of its own: lone and not ``initial``."""
+    mid, initial = entry.mid, entry.initial
+    return (mid.kind == FOREIGN and mid.lone and not mid.initial) or (
+        initial.kind == FOREIGN and initial.lone and not initial.initial
+    )
+
+
+# Where a token may open a sentence (a superset of ``at_sentence_start``): after
+# sentence punctuation, a colon or a line end, any closing marks, then any spaces,
+# opening marks and dashes; or at the start of the text. A match ends at the end
+# of a token and the next one starts at a mark no token holds, so no token that
+# opens a sentence is missed.
+_AFTER_MARK = r"[\s\"“‘«(\[—–-]*(\w++(?:['’\-]\w++)*+)"
+_START_TOKEN = re.compile(r"[.!?…:;\n][\"”’»)\]]*" + _AFTER_MARK)
+_FIRST_TOKEN = re.compile(_AFTER_MARK)
+
+
+def _opening_tokens(text: str) -> set[str]:
+    """The texts of the tokens that may stand at a sentence start (a superset)."""
+    out = set(_START_TOKEN.findall(text))
+    first = _FIRST_TOKEN.match(text)
+    if first:
+        out.add(first.group(1))
+    return out
+
+
 def foreign_positions(doc: Document, ctx: Context) -> list[int]:
     """Sorted offsets that may hold a FOREIGN token, or [] when the document
     cannot have a fragment: the exact prefilter of :func:`analyze`.
 
     Only tokens that are letters only can be FOREIGN, and each is one of the
-    document's token texts; one that is FOREIGN only when it opens a sentence
-    counts only where it does. ``_runs`` reports a run of two or more FOREIGN
-    words, or a single FOREIGN word that is ``lone`` and not ``initial``, and
-    skips anything else; so a document needs two FOREIGN tokens or one lone
-    non-initial one. Protected and exempt spans, which only make words NEUTRAL,
-    are ignored here."""
+    document's token texts (found chunk by chunk, see :class:`ChunkTable`);
+    one that is FOREIGN only when it opens a sentence counts only where it does.
+    Protected and exempt spans make words NEUTRAL (so they are dropped here,
+    once the cheaper tests have not ruled the document out); name particles and
+    sentence ends only make words NEUTRAL or split runs. So every run ``_runs``
+    builds lies inside a *chain* of the remaining positions: neighbours with at
+    most ``MAX_BRIDGE`` tokens between them, none of which is in the English
+    fast-path set (always ENGLISH, which ends a run). ``_runs`` reports a run
+    of ``RUN_MIN_WORDS`` or more words, of two ``lone`` words, or of one lone
+    word that is not ``initial``; so a document needs a chain of three, or a
+    chain of two lone candidates, or a chain holding one candidate that may be
+    reported alone."""
     verdicts = _verdicts(ctx)
+    table = chunk_table(ctx)
+    table.register(verdicts, verdicts.chunk_test)
+    words = table.items(doc, verdicts)
+    if not words:
+        return []
     get = verdicts.get
     text = doc.text
-    positions: list[int] = []
-    lone = False
-    for w in token_texts(doc) - verdicts.english - verdicts.never_foreign:
+    mid: list[tuple[str, _Entry]] = []  # FOREIGN anywhere
+    initial: list[tuple[str, _Entry]] = []  # FOREIGN only at a sentence start
+    for w in words:
         entry = get(w)
-        if not entry.maybe_foreign:
-            continue
-        mid = entry.mid.kind == FOREIGN
-        found = token_starts(text, w)
-        if not mid:
-            found = [pos for pos in found if at_sentence_start(text, pos)]
-        if found:
-            positions.extend(found)
-            lone = lone or (mid and entry.mid.lone)
-    if not lone and len(positions) < 2:
+        (mid if entry.mid.kind == FOREIGN else initial).append((w, entry))
+    if initial:
+        opening = _opening_tokens(text)
+        initial = [(w, e) for w, e in initial if w in opening]
+    found: list[tuple[int, int, _Entry]] = []  # (start, end, entry)
+    for w, entry in mid:
+        found.extend((pos, pos + len(w), entry) for pos in token_starts(text, w))
+    for w, entry in initial:
+        found.extend(
+            (pos, pos + len(w), entry)
+            for pos in token_starts(text, w)
+            if at_sentence_start(text, pos)
+        )
+    found.sort(key=_first)
+    english = verdicts.english
+    if not _may_fire(text, found, english):
         return []
-    positions.sort()
-    return positions
+    # Words in exempt or protected spans are NEUTRAL (exempt spans first: they
+    # are decided lazily, quotation by quotation, the cheaper test).
+    exempt = exempt_spans(doc)
+    found = [x for x in found if not exempt.covers(x[0], x[1])]
+    if not _may_fire(text, found, english):
+        return []
+    protected = protected_spans(doc, ctx)
+    if protected:
+        found = [x for x in found if not protected.covers(x[0], x[1])]
+        if not _may_fire(text, found, english):
+            return []
+    return [pos for pos, _, _ in found]
+
+
+def _first(x: tuple[int, int, _Entry]) -> int:
+    return x[0]
+
+
+def _may_fire(text: str, found: list[tuple[int, int, _Entry]], english: frozenset[str]) -> bool:
+    """Some chain of the (sorted) candidate tokens may make a fragment."""
+    chain: list[_Entry] = []
+    last_end = -1
+    for start, end, entry in found:
+        if chain:
+            between = WORD_PATTERN.findall(text, last_end, start)
+            if len(between) > MAX_BRIDGE or not english.isdisjoint(between):
+                if _chain_may_fire(chain):
+                    return True
+                chain = []
+        chain.append(entry)
+        last_end = end
+    return bool(chain) and _chain_may_fire(chain)
+
+
+def _chain_may_fire(chain: list[_Entry]) -> bool:
+    """``_runs`` may report a fragment made of (some of) these neighbours."""
+    if len(chain) >= RUN_MIN_WORDS:
+        return True
+    if len(chain) == 2 and all(map(_lone_somewhere, chain)):
+        return True
+    return any(map(_alone_somewhere, chain))
 
 
 def _language_of(langs: list[str]) -> str:
@@ -544,13 +767,12 @@ def analyze(doc: Document, ctx: Context) -> list[Fragment]:
         langs = verdicts.langs
         get = verdicts.get
         english = verdicts.english
-        protected = protected_spans(doc, ctx)
-        exempt = exempt_spans(doc)
 
         def skip(start: int, end: int) -> bool:
-            return bool(
-                (protected and protected.covers(start, end))
-                or (exempt and exempt.covers(start, end))
+            # found only when a word asks (most words in the sentences judged
+            # are in the English fast-path set)
+            return protected_spans(doc, ctx).covers(start, end) or exempt_spans(doc).covers(
+                start, end
             )
 
         for sent in doc.sentences:
@@ -756,6 +978,15 @@ _SCRIPT_NAMES = {
 }
 
 
+_SCRIPT_KEY = "mtaudit.untranslated.script"
+
+
+def _script_test(chunk: str, tokens: list[str]) -> tuple[str, ...]:
+    """The chunk, when it holds a letter of another script (none of which is
+    whitespace, so every one of them lies in some chunk of the text)."""
+    return (chunk,) if _SCRIPT_CHAR.search(chunk) else ()
+
+
 def _script(ch: str) -> str:
     first = unicodedata.name(ch, "UNKNOWN").split()[0]
     return _SCRIPT_NAMES.get(first, first.title() + " script")
@@ -781,8 +1012,12 @@ def foreign_script(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: Crystals were found in the urine of affected pets.
     """
     text = doc.text
-    if text.isascii() or not _FOREIGN_SCRIPT.search(text):
+    if text.isascii():
         return  # no letter of another script is ASCII
+    table = chunk_table(ctx)
+    table.register(_SCRIPT_KEY, _script_test)
+    if not table.items(doc, _SCRIPT_KEY):
+        return  # no chunk of the text holds a letter of another script
     non_prose = Spans(links(text, handles=False))
     exempt = exempt_spans(doc)
     done_sentences: set[int] = set()

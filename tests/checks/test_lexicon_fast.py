@@ -20,7 +20,9 @@ _SAMPLE = (
     "Regierung hat es abgelehnt fracaso foudn anounced witnss Scholz Habeck Poznań "
     "de la Cruz von der Leyen per se ad hoc e-mail don't Russia's anti-government "
     "https://www.gouvernement.fr/reforme ¿Qué pasa? komisarz sieben Jahre «à bientôt» "
-    '"nous sommes prêts" *le projet* Istanbul Met met la dpa Casuing casuing'
+    '"nous sommes prêts" *le projet* Istanbul Met met la dpa Casuing casuing '
+    'kur şoku "kur şoku" Sylwester Fatih digna Tusk: São Paulo «Vive la France» '
+    "“la dolce vita”, “la vie en rose” and „nous sommes prêts“ Путин 受影响 α"
 )
 _WORDS = _SAMPLE.split(" ")
 
@@ -125,10 +127,14 @@ def test_verdict_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         doc = Document(id="t", text=text)
         untranslated.analyze(doc, ctx)
         nonwords.analyze(doc, ctx)
+        list(untranslated.foreign_script(doc, ctx))
     assert len(untranslated._verdicts(ctx).entries) <= 5
     assert len(untranslated._verdicts(ctx).never_foreign) <= 5
     assert len(nonwords._verdict_cache(allowed)) <= 5
     assert len(nonwords._clean_tokens(allowed)) <= 5
+    table = nonwords.chunk_table(ctx)
+    assert len(table.clean) <= 5
+    assert all(len(found) <= 5 for found in table.found.values())
 
 
 def _reference_protected(doc: Document, allowed: nonwords.AllowedWords) -> list[tuple[int, int]]:
@@ -181,3 +187,174 @@ def test_quote_marks_keep_every_quotation() -> None:
         for i in range(len(text)):
             if untranslated._QUOTED.match(text, i):
                 assert i in starts, (text, i)
+
+
+def test_chunks_hold_the_tokens() -> None:
+    """Tokenizing each whitespace-separated chunk on its own finds the tokens."""
+    rng = random.Random(7)
+    alphabet = [
+        "a",
+        "b",
+        "ab",
+        "-",
+        "'",
+        "’",
+        " ",
+        "\n",
+        "\t",
+        "é",
+        "1",
+        "_",
+        ".",
+        "\u00a0",
+        "\u2003",
+    ]
+    texts = _texts() + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(2000)
+    ]
+    for text in texts:
+        doc = Document(id="t", text=text)
+        from_chunks = {t for c in nonwords.text_chunks(doc) for t in nonwords._TOKEN.findall(c)}
+        assert from_chunks == {t.text for t in doc.tokens}, text
+
+
+def test_chunk_table_items_per_test() -> None:
+    """Each registered test sees every chunk, also after another test joins."""
+    table = nonwords.ChunkTable()
+    texts = _texts()[:100]
+
+    def upper(chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        return tuple(t for t in tokens if t[:1].isupper())
+
+    def digits(chunk: str, tokens: list[str]) -> tuple[str, ...]:
+        return tuple(t for t in tokens if any(c.isdigit() for c in t))
+
+    for key, test in (("upper", upper), ("digits", digits)):
+        table.register(key, test)
+        for text in texts + [t + " 12 x3" for t in texts]:
+            doc = Document(id="t", text=text)
+            for k, tst in table.tests.items():
+                expected = {t for c in text.split() for t in tst(c, nonwords._TOKEN.findall(c))}
+                assert table.items(doc, k) == expected, (k, text)
+
+
+def _reference_exempt(text: str) -> list[tuple[int, int]]:
+    """Exempt spans as first written: one eager scan of every quotation."""
+    U = untranslated
+    out: list[tuple[int, int]] = []
+    if "*" in text or "_" in text or "<" in text:
+        out.extend((m.start(), m.end()) for m in U._ITALIC.finditer(text))
+    last_end = 0
+    last_exempt = -1
+    for q in U._QUOTE_MARK.finditer(text):
+        m = U._QUOTED.match(text, q.start()) if q.start() >= last_end else None
+        if m is None:
+            continue
+        last_end = m.end()
+        inner = next(g for g in m.groups() if g is not None)
+        words = U._WORDS.findall(inner)
+        before = text[max(0, m.start() - 40) : m.start()]
+        if (
+            len(words) <= 3
+            or (len(words) <= 12 and sum(w[:1].isupper() for w in words) >= 0.6 * len(words))
+            or U._CUE_BEFORE.search(before)
+            or (last_exempt >= 0 and U._LIST_JOIN.fullmatch(text, last_exempt, m.start()))
+            or U._glossed(text, m.end())
+        ):
+            out.append((m.start(), m.end()))
+            last_exempt = m.end()
+    return sorted(out)
+
+
+def test_lazy_exempt_spans_match_reference() -> None:
+    rng = random.Random(9)
+    pieces = [
+        "“nous sommes prêts à négocier avec le gouvernement”",
+        "“la dolce vita”",
+        '"a long quoted sentence with many plain words in it"',
+        "«à bientôt»",
+        "„Wir schaffen das“",
+        "'single quoted words here now'",
+        "called",
+        "meaning",
+        "(we are ready)",
+        ", ",
+        " and ",
+        " or ",
+        "; ",
+        "\n",
+        " ",
+        " ",
+        "The minister said",
+        "*le projet*",
+        "_vite_",
+        "<i>sic</i>",
+        "Le Monde",
+        "which means “we are ready”",
+    ]
+    texts = _texts()
+    for _ in range(1500):
+        texts.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    # without guillemets, quotations are scanned line by line
+    lines = [p for p in pieces if "«" not in p] + ["\n\n", ",\n", " and\n", "\n, ", "x\n"]
+    for _ in range(2500):
+        texts.append("".join(rng.choice(lines) for _ in range(rng.randint(1, 14))))
+    for text in texts:
+        expected = _reference_exempt(text)
+        lazy = untranslated.ExemptSpans(text)
+        reference = nonwords.Spans(expected)
+        # ask position by position first (lazy decisions), then for everything
+        for pos in rng.sample(range(len(text)), min(len(text), 12)) if text else []:
+            end = min(len(text), pos + rng.randint(1, 6))
+            assert lazy.point(pos) == reference.point(pos), (text, pos)
+            assert lazy.covers(pos, end) == reference.covers(pos, end), (text, pos, end)
+        assert lazy.spans == expected, text
+
+
+def test_opening_tokens_hold_every_sentence_start() -> None:
+    rng = random.Random(4)
+    alphabet = [
+        "Ab",
+        "c",
+        " ",
+        "  ",
+        ".",
+        "!",
+        ":",
+        ";",
+        "\n",
+        '"',
+        "”",
+        "’",
+        "(",
+        "“",
+        "—",
+        "-",
+        "…",
+        "'",
+        "x’y",
+    ]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        doc = Document(id="t", text=text)
+        opening = untranslated._opening_tokens(text)
+        for tok in doc.tokens:
+            if nonwords.at_sentence_start(text, tok.start):
+                assert tok.text in opening, (text, tok)
+
+
+def test_script_prefilter_is_exact() -> None:
+    """No letter of another script is whitespace, so the chunk test sees all."""
+    chars = [
+        chr(c)
+        for c in range(0x110000)
+        if untranslated._SCRIPT_CHAR.match(chr(c)) and chr(c).isspace()
+    ]
+    assert chars == []
+    ctx = _ctx()
+    table = nonwords.chunk_table(ctx)
+    table.register(untranslated._SCRIPT_KEY, untranslated._script_test)
+    for text in [*_texts(), "x Путин y", "受影响", "a\u3000受", "a\ufeff b", "plain text"]:
+        doc = Document(id="t", text=text)
+        has_script = bool(untranslated._FOREIGN_SCRIPT.search(text))
+        assert bool(table.items(doc, untranslated._SCRIPT_KEY)) == has_script, text
