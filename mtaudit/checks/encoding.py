@@ -30,13 +30,13 @@ from mtaudit.registry import register
 # - MT152: an invisible character (``_INVISIBLE``);
 # - MT406: a non-ASCII digit in the shape of a spaced thousands group or of a
 #   decimal comma (the tokenization pass covers the ASCII digits);
-# - ``quotes``: curly quotes or guillemets (the text is not straight-quote only);
-#   ``quote_spaced``: one of them where MT403 may report (an opening one before a
-#   space, a closing one after a space, or a low opening one, after which "“" closes).
+# - for MT403, curly quotes and guillemets: ``quote_spaced``, an opening one before
+#   a space or a closing one after a space; ``quote_low``, „ (then “ closes too);
+#   ``quote_after_space``, “ after a space; ``quotes``, any other one.
 #
 # A position of the text is one character, which is of one class only, except
-# for the quotes: there a look-behind that names ``quote_spaced`` comes first, and
-# ``quote_spaced`` makes MT403 look anyway.
+# for the quotes, where the first of the quote marks above that applies is the
+# one taken (MT403 reads them so: each implies that a curly quote is there).
 
 _INVISIBLE_CHARS = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff"
@@ -49,6 +49,7 @@ _NON_ASCII_MARKS = re.compile(
     r"|(?<=[“„«])(?=\s)(?P<opening_spaced>)"
     r"|(?<=\s[”»])(?P<closing_spaced>)"
     r"|(?<=„)(?P<low_opening>)"
+    r"|(?<=\s“)(?P<opening_after_space>)"
     r"|(?<=[“”«»])(?P<curly>)"
     f"|(?<=[{_INVISIBLE_CHARS}])(?P<invisible>)"
     r"|(?<=\d)(?=[ \u00a0\u202f\u2009]\d\d\d|,\d\d?(?!\d))(?P<number>))"
@@ -57,7 +58,8 @@ _MARK_OF_GROUP = {
     "mojibake": "MT150",
     "opening_spaced": "quote_spaced",
     "closing_spaced": "quote_spaced",
-    "low_opening": "quote_spaced",
+    "low_opening": "quote_low",
+    "opening_after_space": "quote_after_space",
     "curly": "quotes",
     "invisible": "MT152",
     "number": "MT406",

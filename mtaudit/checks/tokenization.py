@@ -263,18 +263,25 @@ _STRAIGHT_SPACED = re.compile(
 )
 
 
+_CURLY = frozenset({"quotes", "quote_after_space"})  # “ ” « » (see non_ascii_marks)
+
+
 def _may_have_bad_quotes(doc: Document, text: str) -> bool:
     """False only when ``malformed_quotes`` has nothing to report. Its quote marks
     are “ ” `` '' " „ « »: with TeX marks, or a curly quote or guillemet next to a
-    space on its inner side, or „ (after which “ closes), look; with curly marks
-    but none of those, only straight marks can pair up spaced inside (“ and `` also
-    close with "), so look when there are any; with straight marks only, test."""
+    space on its inner side (after „, “ closes as well), look. Otherwise only
+    straight marks can make a pair spaced inside (“ and `` also close with "): with
+    none, nothing to report; with “ ” « » too, look; else test, as if straight
+    marks were the only ones (a „ then has no partner, and ``_quote_pairs`` passes
+    over it)."""
     found = marks(doc)
     if "tex" in found or "quote_spaced" in found:
         return True
+    if "quote_low" in found and "quote_after_space" in found:
+        return True  # a “ after a space may close a „
     if '"' not in text:
-        return False  # curly quotes, none spaced inside, and closed by ” or »
-    if "quotes" in found:
+        return False
+    if not _CURLY.isdisjoint(found):
         return True
     return _STRAIGHT_SPACED.match(text) is not None
 

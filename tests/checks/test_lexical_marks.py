@@ -29,12 +29,12 @@ _RULES = [
 ]
 _EVERYTHING = frozenset(
     {"MT401", "MT402", "MT404", "MT405", "MT406", "MT407", "MT150", "MT152"}
-    | {"tex", "quotes", "quote_spaced"}
+    | {"tex", "quotes", "quote_spaced", "quote_low", "quote_after_space"}
 )
 _FRAGMENTS = [
     "a", "Z", "U", "S", "é", "ô", "Ã", "Ä", "©", "€", "1", "5", "٣", "١٢", "²", "_", " ", " ",
     "  ", "\t", "\n", "-", ",", ".", ". ", ":", "%", "'", "''", "`", "``", "’", "’s", " n't",
-    "(", ")", "[", "]", '"', '"', "“", "”", "„", "«", "»", "?", "..", "ti", "x", "&amp;",
+    "(", ")", "[", "]", '"', '"', "“", "”", "„", "«", "»", " “", "„a", "?", "..", "ti", "x", "&amp;",
     "\ufffd", "\u200b", "\x07", "\u00a0", "\u2009", "12 500", "3,5", "U. S.", "do", "re",
     "anti -war", "well- known", "up  -ab",
 ]  # fmt: skip
@@ -96,7 +96,7 @@ def test_marks() -> None:
         return T.marks(Document(id="t", text=text))
 
     assert marks("A clean story, with 12 people and 3.5 percent.") == frozenset()
-    assert marks("Peña met Vučić in Łódź – “fine”, he said.") == {"quotes"}
+    assert marks("Peña met Vučić in Łódź – “fine”, he said.") == {"quotes", "quote_after_space"}
     assert marks("a deal , said") == {"MT401"}
     assert marks("U. S. envoy") == {"MT405"}
     assert marks("12 500 and ١٢ ٥٠٠") == {"MT406"}
@@ -104,4 +104,6 @@ def test_marks() -> None:
     assert marks("He said `` no ''") == {"tex"}
     assert marks("“ spaced”") == {"quote_spaced", "quotes"}
     assert marks("cafÃ©\u200b") == {"MT150", "MT152"}
+    assert marks('PoznaÅ„, he said "yes"') == {"MT150", "quote_low"}
+    assert marks("„yes “no") == {"quote_low", "quote_after_space"}
     assert marks("( x)\tand  y") == {"MT407"}
