@@ -91,6 +91,12 @@ def test_non_ascii_digits_start_at_u0660() -> None:
     assert all(d.isascii() or d >= E._FIRST_NON_ASCII_DIGIT for d in digits)
 
 
+def test_non_ascii_scan_class() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    marked = re.findall(f"[{E._MARK_CHARS}]", every)
+    assert re.findall(f"[^{E._NOT_MARK_CHARS}]", every) == marked
+
+
 def test_marks() -> None:
     def marks(text: str) -> frozenset[str]:
         return T.marks(Document(id="t", text=text))
