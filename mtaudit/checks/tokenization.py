@@ -68,7 +68,8 @@ _MARKS_KEY = "tokenization.marks"
 
 def marks(doc: Document) -> frozenset[str]:
     """What the checks of this family may find in the document (see above):
-    check codes, and ``tex``, ``quotes``, ``quote_spaced`` for MT403."""
+    check codes, and for MT403 ``tex`` and the quote marks of ``non_ascii_marks``;
+    computed once per document."""
     cache = doc.cache
     found: frozenset[str] | None = cache.get(_MARKS_KEY)
     if found is None:
