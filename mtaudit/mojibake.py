@@ -16,8 +16,9 @@ from functools import lru_cache
 # Lead bytes 0xC2-0xF4 as Latin-1/cp1252 characters, then 1-3 continuation bytes
 # (0x80-0xBF) as cp1252 characters (€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ and U+00A0-U+00BF)
 # or C1 controls (Latin-1).
-_CONT = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
-_SIGNATURE = re.compile(f"[\u00c2-\u00f4][{_CONT}]{{1,3}}")
+LEAD = "\u00c2-\u00f4"
+CONTINUATION = "\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178"
+_SIGNATURE = re.compile(f"[{LEAD}][{CONTINUATION}]{{1,3}}")
 # Lead-byte characters that survive a partial repair when a byte was lost.
 _LEFTOVER = re.compile("[\u00c3\u00c4\u00c5\u00d0\u00d1\u00e2]")
 _TOKEN = re.compile(r"\S+")

@@ -11,8 +11,84 @@ from collections.abc import Iterator
 from mtaudit.document import Document
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
-from mtaudit.mojibake import find_mojibake
+from mtaudit.mojibake import CONTINUATION, LEAD, find_mojibake
 from mtaudit.registry import register
+
+# -- the exact prefilter of non-ASCII marks ----------------------------------------
+#
+# What the encoding checks look for, and a few things the tokenization checks
+# (MT403, MT406) look for, are non-ASCII characters in a given neighbourhood. One
+# scan of a non-ASCII text finds which of them occur (an ASCII text has none): the
+# scan skips, in C, to the next character of one class that holds every character
+# it is about (the mojibake lead letters, the invisible characters, the curly
+# quotes and guillemets, and everything from U+0660 on, where the first non-ASCII
+# decimal digit is), and a few look-behinds tell which it is. Each mark names
+# something a check needs, so a check that finds its mark missing has nothing to
+# report:
+#
+# - MT150: a mojibake lead letter before a continuation character (the signature);
+# - MT152: an invisible character (``_INVISIBLE``);
+# - MT406: a non-ASCII digit in the shape of a spaced thousands group or of a
+#   decimal comma (the tokenization pass covers the ASCII digits);
+# - for MT403, curly quotes and guillemets: ``quote_spaced``, an opening one before
+#   a space or a closing one after a space; ``quote_low``, „ (then “ closes too);
+#   ``quote_after_space``, “ after a space; ``quotes``, any other one.
+#
+# A position of the text is one character, which is of one class only, except
+# for the quotes, where the first of the quote marks above that applies is the
+# one taken (MT403 reads them so: each implies that a curly quote is there).
+
+_INVISIBLE_CHARS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
+_FIRST_NON_ASCII_DIGIT = "\u0660"  # ARABIC-INDIC DIGIT ZERO (a test checks the claim)
+# The characters the scan stops at: the invisible ones, « », the mojibake leads and
+# everything from U+0660 on. ``re`` tests a class of characters up to U+FFFF in
+# one step and a class with U+10FFFF in it range by range, so the scan uses the
+# complement of the rest (a test checks that the two are the same class).
+_MARK_CHARS = f"{_INVISIBLE_CHARS}\u00ab\u00bb{LEAD}{_FIRST_NON_ASCII_DIGIT}-\U0010ffff"
+_NOT_MARK_CHARS = "\t\n\r\x20-\x7e\xa0-\xaa\xac-\xba\xbc-\xc1\xf5-\u065f"
+_NON_ASCII_MARKS = re.compile(
+    f"[^{_NOT_MARK_CHARS}]"
+    f"(?:(?<=[{LEAD}])(?=[{CONTINUATION}])(?P<mojibake>)"
+    r"|(?<=[“„«])(?=\s)(?P<opening_spaced>)"
+    r"|(?<=\s[”»])(?P<closing_spaced>)"
+    r"|(?<=„)(?P<low_opening>)"
+    r"|(?<=\s“)(?P<opening_after_space>)"
+    r"|(?<=[“”«»])(?P<curly>)"
+    f"|(?<=[{_INVISIBLE_CHARS}])(?P<invisible>)"
+    r"|(?<=\d)(?=[ \u00a0\u202f\u2009]\d\d\d|,\d\d?(?!\d))(?P<number>))"
+)
+_MARK_OF_GROUP = {
+    "mojibake": "MT150",
+    "opening_spaced": "quote_spaced",
+    "closing_spaced": "quote_spaced",
+    "low_opening": "quote_low",
+    "opening_after_space": "quote_after_space",
+    "curly": "quotes",
+    "invisible": "MT152",
+    "number": "MT406",
+}
+_MARKS_KEY = "encoding.non_ascii_marks"
+_NO_MARKS: frozenset[str] = frozenset()
+
+
+def non_ascii_marks(doc: Document) -> frozenset[str]:
+    """The marks of the document (see above); computed once per document."""
+    cache = doc.cache
+    marks: frozenset[str] | None = cache.get(_MARKS_KEY)
+    if marks is None:
+        text = doc.text
+        if text.isascii():
+            marks = _NO_MARKS
+        else:
+            marks = frozenset(
+                _MARK_OF_GROUP[m.lastgroup or ""] for m in _NON_ASCII_MARKS.finditer(text)
+            )
+        cache[_MARKS_KEY] = marks
+    return marks
+
 
 # A garbled word is one finding: its fragments ("RÃ©publique" → "publique") are not
 # also untranslated words or non-words.
@@ -30,6 +106,8 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The cafÃ© owner said the deal wasnâ€™t fair.
     Good: The café owner said the deal wasn’t fair.
     """
+    if "MT150" not in non_ascii_marks(doc):
+        return  # no signature (an ASCII text has none)
     for start, end, fixed in find_mojibake(doc.text):
         if fixed is None:
             message = "Mojibake: mis-decoded UTF-8, and some bytes were lost"
@@ -68,9 +146,7 @@ def replacement_character(doc: Document, ctx: Context) -> Iterator[Hit]:
 
 # C0/C1 controls other than tab/newline/CR, zero-width and bidi formatting marks
 # mid-text, and a BOM after the start.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\ud800-\udfff]+"
-)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 
 
 @register("MT152", "invisible-character", category="encoding", severity="minor")
@@ -85,8 +161,11 @@ def invisible_character(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: The minister said the talks would resume.
     """
     text = doc.text
-    if text.replace("\n", "").isprintable():
-        return  # every _INVISIBLE character is unprintable (Cc, Cf or Cs)
+    if text.isascii():
+        if text.replace("\n", "").isprintable():
+            return  # every _INVISIBLE character is unprintable (Cc, Cf or Cs)
+    elif "MT152" not in non_ascii_marks(doc):
+        return
     for m in _INVISIBLE.finditer(text):
         chars = m.group()
         if chars == "\ufeff" and m.start() == 0:

@@ -699,42 +699,55 @@ class Index:
         the language, a keyword present (in ``lowered``, ``text.lower()``), and
         each skeleton possible."""
         folded = lowered
-        if any(c in text for c in _FOLD_CHARS):
+        if "\u0130" in text or "\u0131" in text or "\u017f" in text:  # _FOLD_CHARS
             folded = text.translate(_FOLD).lower()
-        ids = set(self.unkeyed)
+        keyed_ids: set[int] = set()
         spans: dict[int, list[tuple[int, int]]] = {}
-        if self.automaton is not None:
-            for end, (keyed, size, skeletons) in self.automaton.iter(folded):
+        automaton = self.automaton
+        if automaton is not None:
+            for end, (keyed, size, skeletons) in automaton.iter(folded):
                 if skeletons:
                     span = (end + 1 - size, end + 1)
                     for s in skeletons:
-                        spans.setdefault(s, []).append(span)
-                if keyed and folded is lowered:
-                    ids.update(keyed)
+                        if s in spans:
+                            spans[s].append(span)
+                        else:
+                            spans[s] = [span]
+                if keyed:
+                    keyed_ids.update(keyed)
             if folded is not lowered:  # keywords are matched in lower() itself
-                for _, (keyed, _, _) in self.automaton.iter(lowered):
-                    ids.update(keyed)
-        ids &= self.allowed(wanted)
+                keyed_ids.clear()
+                for _, (keyed, _, _) in automaton.iter(lowered):
+                    keyed_ids.update(keyed)
+        ids = (keyed_ids | self.unkeyed) & self.allowed(wanted)
         if not ids:
             return []
+        # Skeleton.possible, with the reversed text made only when a right half
+        # matches (most occurrences of a run fail there)
         possible: dict[int, bool] = {}
         backwards = ""
+        n = len(folded)
+        needs, all_skeletons, indexed = self.needs, self.skeletons, self.indexed
         out: list[int] = []
         for i in sorted(ids):
-            ok = True
-            for s in self.needs[i]:
-                if s not in possible:
-                    skeleton = self.skeletons[s]
-                    found = spans.get(s) if self.indexed[s] else _occurrences(folded, skeleton)
-                    if not found:
-                        possible[s] = False
-                    else:
-                        backwards = backwards or folded[::-1]
-                        possible[s] = skeleton.possible(folded, backwards, found)
-                if not possible[s]:
+            for s in needs[i]:
+                ok = possible.get(s)
+                if ok is None:
+                    skeleton = all_skeletons[s]
+                    found = spans.get(s) if indexed[s] else _occurrences(folded, skeleton)
                     ok = False
+                    if found:
+                        right, left = skeleton.right.match, skeleton.left.match
+                        for a, b in found:
+                            if right(folded, a):
+                                backwards = backwards or folded[::-1]
+                                if left(backwards, n - b):
+                                    ok = True
+                                    break
+                    possible[s] = ok
+                if not ok:
                     break
-            if ok:
+            else:
                 out.append(i)
         return out
 
@@ -915,6 +928,7 @@ def _select(
         out.append((best.entry.code, hit))
     out.sort(key=lambda ch: ch[1].start)
     return out
+
 
 def _hits(doc: Document, ctx: Context, code: str) -> Iterator[Hit]:
     for hit_code, hit in doc.memo("false_friends", lambda: analyze(doc, ctx)):

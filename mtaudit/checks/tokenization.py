@@ -6,10 +6,82 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mtaudit.checks.encoding import non_ascii_marks
 from mtaudit.document import Document
 from mtaudit.engine import Context
 from mtaudit.finding import Hit
 from mtaudit.registry import register
+
+# -- the family's exact prefilter ----------------------------------------------------
+#
+# Every artifact these checks report sits at a rare ASCII mark in a given
+# neighbourhood: a punctuation mark after a space (MT401), a hyphen next to a
+# space before a lower-case word (MT402), TeX quote marks (MT403), an apostrophe
+# after a space (MT404), "X. Y." (MT405), a digit before a spaced group of three
+# digits or a decimal comma (MT406), a space inside a bracket or a tab (MT407).
+# One pass over the text finds which of them occur. Each branch of ``_MARKS``
+# starts with its own literal character, so that ``re`` skips to the next
+# candidate character in C and picks the branch by that character; the rest of
+# a branch is look-arounds, so a match is that one character and every position
+# is looked at. Where two branches share a character their conditions exclude
+# each other (the character before a period is a space or a capital letter; an
+# apostrophe is followed by a clitic or by another apostrophe), so no mark is
+# hidden by another. A check whose mark is missing has nothing to report; when it
+# is there, the check runs as before. Two marks come from elsewhere: a double
+# space (MT407, ``in``) and, in non-ASCII text, what ``non_ascii_marks`` finds
+# (non-ASCII digits for MT406, curly quotes for MT403).
+
+_SPACE_BEFORE = r"(?<=[ \t]{c})(?=[\s\"”’)\]]|$)(?!\.\.)"  # _SPACED_PUNCT, after its mark
+_CLITIC_AFTER = r"(?:(?<= {c})(?=(?:s|re|ve|ll|d|m)\b)|(?<= n{c})(?=t\b))"  # _CLITIC_TAIL
+_MARK_BRANCHES: dict[str, list[tuple[str, str]]] = {}  # character -> (condition, mark)
+
+
+def _mark(chars: str, condition: str, mark: str) -> None:
+    for c in chars:
+        _MARK_BRANCHES.setdefault(c, []).append((condition.format(c=re.escape(c)), mark))
+
+
+_mark(",.;:!?%", _SPACE_BEFORE, "MT401")
+_mark(".", r"(?<=[A-Z]\.)(?= [A-Z]\.)", "MT405")  # _SPACED_INITIALS
+_mark("0123456789", r"(?=[ \u00a0\u202f\u2009]\d\d\d|,\d\d?(?!\d))", "MT406")  # _MAYBE_LOCALE
+_mark("-", r"(?:(?<= -)(?=[a-z]{{2,}}\b)|(?= +[a-z]{{2,}}\b))", "MT402")  # _SPACED_HYPHEN_AT
+_mark("'’", _CLITIC_AFTER, "MT404")
+_mark("`'", "(?={c})", "tex")  # `` and '' (MT403)
+_mark("([", "(?= )", "MT407")
+_mark(")]", "(?<= {c})", "MT407")
+_mark("\t", "", "MT407")
+_MARK_GROUPS: dict[str, str] = {}
+
+
+def _branch(char: str, conditions: list[tuple[str, str]]) -> str:
+    alternatives = []
+    for condition, mark in conditions:
+        name = f"m{len(_MARK_GROUPS)}"
+        _MARK_GROUPS[name] = mark
+        alternatives.append(f"{condition}(?P<{name}>)")
+    return re.escape(char) + "(?:" + "|".join(alternatives) + ")"
+
+
+_MARKS = re.compile("|".join(_branch(c, conds) for c, conds in _MARK_BRANCHES.items()))
+_MARKS_KEY = "tokenization.marks"
+
+
+def marks(doc: Document) -> frozenset[str]:
+    """What the checks of this family may find in the document (see above):
+    check codes, and for MT403 ``tex`` and the quote marks of ``non_ascii_marks``;
+    computed once per document."""
+    cache = doc.cache
+    found: frozenset[str] | None = cache.get(_MARKS_KEY)
+    if found is None:
+        text = doc.text
+        names = {m.lastgroup for m in _MARKS.finditer(text)}
+        out = {_MARK_GROUPS[n] for n in names if n}
+        if "  " in text:
+            out.add("MT407")
+        found = frozenset(out) | non_ascii_marks(doc)
+        cache[_MARKS_KEY] = found
+    return found
+
 
 # "food ." / "said , adding" / "Really ?" — not "..." (ellipsis) nor " - " (dash).
 # The reference pattern is
@@ -59,6 +131,8 @@ def space_before_punctuation(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The talks ended without a deal , officials said .
     Good: The talks ended without a deal, officials said.
     """
+    if "MT401" not in marks(doc):
+        return
     text = doc.text
     for start, end, word, punct in _space_punct(text):
         if punct == "." and (
@@ -116,6 +190,8 @@ def spaced_hyphen(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: Thousands joined an anti -government march.
     Good: Thousands joined an anti-government march.
     """
+    if "MT402" not in marks(doc):
+        return
     text = doc.text
     for start, end1 in _spaced_hyphens(text):
         hyphen_end = text.index("-", end1) + 1
@@ -171,6 +247,46 @@ def _quote_pairs(text: str) -> Iterator[tuple[int, int, str, str, int, int]]:
         pos = found.end()
 
 
+# Straight quote marks only: ``_quote_pairs`` pairs a mark that does not follow a
+# letter or digit with the next mark on its line, at most 400 characters on, and
+# goes on after the pair (or after the mark, when it has no partner). The check
+# reports a pair of straight marks only when both ends of its non-blank inside are
+# spaces. ``_STRAIGHT_SPACED`` walks the same way in one possessive pass (each step
+# is what ``_quote_pairs`` does with one mark, in its order) and matches only where
+# it reaches such a pair: an exact test, in C, that the check has something to say.
+_SPACED_INSIDE = r'(?=\s)(?=\s*+[^\s"])(?=[^"\n]*+(?<=\s)")'
+_STRAIGHT_SPACED = re.compile(
+    r'(?:[^"]++'  # text up to the next mark
+    r'|(?<=[^\W_])"'  # after a letter or digit (``str.isalnum``): no opener
+    r'|"(?![^"\n]{0,399}+")'  # no partner on its line within reach
+    r'|"(?!' + _SPACED_INSIDE + r')[^"\n]*+"'  # a pair not spaced inside
+    r')*+"' + _SPACED_INSIDE
+)
+
+
+_CURLY = frozenset({"quotes", "quote_after_space"})  # “ ” « » (see non_ascii_marks)
+
+
+def _may_have_bad_quotes(doc: Document, text: str) -> bool:
+    """False only when ``malformed_quotes`` has nothing to report. Its quote marks
+    are “ ” `` '' " „ « »: with TeX marks, or a curly quote or guillemet next to a
+    space on its inner side (after „, “ closes as well), look. Otherwise only
+    straight marks can make a pair spaced inside (“ and `` also close with "): with
+    none, nothing to report; with “ ” « » too, look; else test, as if straight
+    marks were the only ones (a „ then has no partner, and ``_quote_pairs`` passes
+    over it)."""
+    found = marks(doc)
+    if "tex" in found or "quote_spaced" in found:
+        return True
+    if "quote_low" in found and "quote_after_space" in found:
+        return True  # a “ after a space may close a „
+    if '"' not in text:
+        return False
+    if not _CURLY.isdisjoint(found):
+        return True
+    return _STRAIGHT_SPACED.match(text) is not None
+
+
 @register("MT403", "malformed-quotes", category="tokenization", severity="minor")
 def malformed_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
     """A quotation with spaces just inside its quote marks, or with TeX-style
@@ -183,6 +299,8 @@ def malformed_quotes(doc: Document, ctx: Context) -> Iterator[Hit]:
     Good: He accused Serbia of “Taking on Russia” in the war.
     """
     text = doc.text
+    if not _may_have_bad_quotes(doc, text):
+        return
     for o_start, o_end, opener, closer, c_start, c_end in _quote_pairs(text):
         inner = text[o_end:c_start]
         if not inner.strip():
@@ -233,9 +351,9 @@ def split_contraction(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The president 's plan does n't add up.
     Good: The president's plan doesn't add up.
     """
+    if "MT404" not in marks(doc):
+        return
     text = doc.text
-    if " '" not in text and " ’" not in text and " n't" not in text and " n’t" not in text:
-        return  # every match has a space before the clitic
     for start, end, word, clitic in _contractions(text):
         yield Hit(start, end, f"Clitic {clitic!r} split from its word", suggestion=word + clitic)
 
@@ -243,8 +361,6 @@ def split_contraction(doc: Document, ctx: Context) -> Iterator[Hit]:
 # Dotted abbreviations that are always written closed in English.
 _DOTTED = re.compile(r"\b(U|E|D|A|P|I)\. ?(S|K|N|U|C|M|E)\.(?: ?(A|S|R)\.)?(?: ?(R)\.)?")
 _CLOSED = {"U.S.", "U.K.", "U.N.", "E.U.", "U.S.A.", "U.S.S.R.", "D.C.", "A.M.", "P.M."}
-# A reported match contains a space, so two of its letters stand as "X. Y.".
-_SPACED_INITIALS = re.compile(r"[A-Z]\. [A-Z]\.")
 
 
 @register("MT405", "spaced-abbreviation", category="tokenization", severity="minor")
@@ -258,9 +374,9 @@ def spaced_abbreviation(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The U. S. envoy met the U. N. chief.
     Good: The U.S. envoy met the U.N. chief.
     """
+    if "MT405" not in marks(doc):
+        return  # a reported match contains a space, so two of its letters stand as "X. Y."
     text = doc.text
-    if not _SPACED_INITIALS.search(text):
-        return
     for m in _DOTTED.finditer(text):
         span = m.group()
         if " " not in span:
@@ -274,9 +390,9 @@ def spaced_abbreviation(doc: Document, ctx: Context) -> Iterator[Hit]:
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _SPLIT_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d,.]\d)")
 _AFTER_MONTH = re.compile(_MONTHS + r"\.?\s*$")
-# Prefilters: a spaced thousands group has a digit, a space and three digits; a
-# decimal comma has one or two digits after the comma, then no digit.
-_MAYBE_LOCALE = re.compile(r"\d(?:[ \u00a0\u202f\u2009]\d\d\d|,\d\d?(?!\d))")
+# The prefilter (MT406 in ``marks``): a spaced thousands group has a digit, a space
+# and three digits; a decimal comma has one or two digits after the comma, then no
+# digit.
 _DECIMAL_COMMA = re.compile(
     r"(?<![\d,.])(\d{1,3}),(\d{1,2})(?=\s*(?:%|per ?cent\b|million\b|billion\b|trillion\b|bn\b|km\b|kilometres\b|kilometers\b|degrees\b|euros?\b|dollars?\b|points\b))"
 )
@@ -293,9 +409,9 @@ def locale_number_format(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: Some 12 500 people attended and prices rose 3,5 percent.
     Good: Some 12,500 people attended and prices rose 3.5 percent.
     """
+    if "MT406" not in marks(doc):
+        return  # no digit before a spaced group of three digits or a decimal comma
     text = doc.text
-    if not _MAYBE_LOCALE.search(text):
-        return
     for m in _SPLIT_THOUSANDS.finditer(text):
         if _AFTER_MONTH.search(text, max(0, m.start() - 12), m.start()):
             continue  # "May 5 200 people" is a date followed by a count
@@ -336,6 +452,8 @@ def irregular_spacing(doc: Document, ctx: Context) -> Iterator[Hit]:
     Bad: The test ( FTIR ) found  traces of melamine.
     Good: The test (FTIR) found traces of melamine.
     """
+    if "MT407" not in marks(doc):
+        return  # no double space, tab, or space inside a bracket
     text = doc.text
     double = "  " in text or "\t" in text  # what every _DOUBLE_SPACE match holds
     for m in _DOUBLE_SPACE.finditer(text) if double else ():
