@@ -58,12 +58,18 @@ _URLISH = re.compile(
     r"|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|info|io|co|uk|de|fr|rs|hr|pl|cz|ru|ro|hu|tr|br|es|it|pt|vn)(?:/\S*)?",
     re.IGNORECASE,
 )
-# "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —"
-_DATELINE = re.compile(
-    r"^[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž.'’ -]*[A-ZÀ-ÖØ-ÞĀ-Ž.])"
-    r"(?:,[^\n()–—]{0,40}?)?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[-–—:]",
-    re.MULTILINE,
+# "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —": at the
+# start of a line. ``_DATELINE`` is the MULTILINE pattern; ``_datelines`` runs it
+# as ``_DATELINE_FIRST`` at offset 0 plus ``_DATELINE_NEXT`` after each "\n": the
+# literal "\n" lets ``re`` jump between line starts in C instead of trying the
+# pattern at every offset, and since no match spans a "\n" the matches are the same.
+_DATELINE_BODY = (
+    r"[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž.'’ -]*[A-ZÀ-ÖØ-ÞĀ-Ž.])"
+    r"(?:,[^\n()–—]{0,40}?)?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[-–—:]"
 )
+_DATELINE = re.compile("^" + _DATELINE_BODY, re.MULTILINE)
+_DATELINE_FIRST = re.compile(_DATELINE_BODY)
+_DATELINE_NEXT = re.compile("\n" + _DATELINE_BODY)
 _POSSESSIVE = re.compile(r"['’]s\b|(?<=[sS])['’](?!\w)")
 
 
@@ -132,8 +138,22 @@ def _zones(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_LAST_DATELINES: list[object] = [None, []]  # the last text and its datelines
+
+
 def _datelines(text: str) -> list[tuple[int, int]]:
-    return [m.span(1) for m in _DATELINE.finditer(text)]
+    """The spans of the dateline places (``_DATELINE`` group 1), in order; the last
+    text's answer is kept (``_quiet`` and :func:`analyze` both ask). Not to be
+    mutated by callers."""
+    last = _LAST_DATELINES
+    if last[0] is text:
+        return last[1]  # type: ignore[return-value]
+    first = _DATELINE_FIRST.match(text)
+    out = [first.span(1)] if first else []
+    if "\n" in text:
+        out.extend(m.span(1) for m in _DATELINE_NEXT.finditer(text))
+    last[0], last[1] = text, out
+    return out
 
 
 class SpanSet:
@@ -340,9 +360,11 @@ def _glossary_hits(
     index: NameIndex,
     zone_spans: list[tuple[int, int]],
     dateline_spans: list[tuple[int, int]],
+    multi_keys: Iterable[str] | None = None,
 ) -> tuple[list[NameHit], list[tuple[int, int]], dict[str, str]]:
     """Glossary mentions: the hits, the spans verified as names and the reference
-    surnames (folded -> surface) of glossary people spelled right."""
+    surnames (folded -> surface) of glossary people spelled right. ``multi_keys``:
+    a superset of the multi-word keys in the text, if known (see :func:`find_matches`)."""
     text = doc.text
     zones = SpanSet(zone_spans)
     datelines = SpanSet(dateline_spans)
@@ -350,7 +372,7 @@ def _glossary_hits(
     credits = _credits(ctx)
     mentions: list[_Mention] = []
     starts, ends, lookup = ts.starts, ts.ends, index.lookup
-    for m in find_matches(index, ts):
+    for m in find_matches(index, ts, multi_keys):
         start, end = starts[m.first], ends[m.last]
         if zone_spans and _inside(zones, start, end):
             continue
@@ -1315,7 +1337,12 @@ def _covered_by_accepted(text: str, index: NameIndex, key: str, count: int) -> b
     return False
 
 
-def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = None) -> bool:
+def _quiet(
+    text: str,
+    index: NameIndex,
+    distinct_out: list[set[str]] | None = None,
+    multi_out: list[dict[str, int]] | None = None,
+) -> bool:
     """True only when :func:`analyze` (mojibake aside) surely returns nothing:
 
     - glossary: every single-word mention is a word of ``_WordClasses.accepted``
@@ -1352,7 +1379,9 @@ def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = No
         not classes.dateline_safe.issuperset(check) or not all(map(only_in_datelines, check))
     ):
         return False
-    multi = loose_multi_keys(index, chunks)
+    multi = loose_multi_keys(index, chunks, set(map(piece, distinct)))
+    if multi_out is not None:
+        multi_out.append(multi)  # a superset of the multi-word keys of the text
     for key, count in multi.items():
         if not _covered_by_accepted(text, index, key, count):
             return False
@@ -1402,12 +1431,15 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     moji = _mojibake_hits(doc, index)
     words: list[set[str]] = []
-    if not moji and _quiet(doc.text, index, words):
+    multi: list[dict[str, int]] = []
+    if not moji and _quiet(doc.text, index, words, multi):
         return []
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
     dateline_spans = _datelines(doc.text)
-    glossary, verified, reference = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
+    glossary, verified, reference = _glossary_hits(
+        doc, ctx, ts, index, zone_spans, dateline_spans, multi[0] if multi else None
+    )
     hard = [(h.start, h.end) for h in moji + glossary]
     hits = (
         moji
