@@ -138,21 +138,24 @@ class NameIndex:
     _multi: Any = field(default=None, repr=False)
     _keysets: Any = field(default=None, repr=False)
 
-    def _key_sets(self) -> tuple[frozenset[str], frozenset[str], dict[str, Any]]:
-        """(single-word keys, first words of multi-word keys, first word -> (its
-        second words, second word -> [(key, its other words)])), built on first use."""
+    def _key_sets(self) -> tuple[frozenset[str], frozenset[str], dict[str, Any], dict[str, str]]:
+        """(single-word keys, anchors, anchor -> [(multi-word key, its words)],
+        multi-word key -> its anchor), built on first use. A multi-word key's
+        anchor is its rarest word in English (lowest ``zipf``, then first in
+        order): few documents have it, so few keys are candidates."""
         if self._keysets is None:
             singles = []
-            pairs: dict[str, dict[str, list[tuple[str, frozenset[str]]]]] = {}
+            by_anchor: dict[str, list[tuple[str, frozenset[str]]]] = {}
+            anchor_of: dict[str, str] = {}
             for key in self.forms:
                 words = key.split(" ")
                 if len(words) == 1:
                     singles.append(key)
                     continue
-                rest = frozenset(words[2:])
-                pairs.setdefault(words[0], {}).setdefault(words[1], []).append((key, rest))
-            by_first = {w: (frozenset(d), d) for w, d in pairs.items()}
-            self._keysets = (frozenset(singles), frozenset(pairs), by_first)
+                anchor = min(words, key=lambda w: (zipf(w), w))
+                by_anchor.setdefault(anchor, []).append((key, frozenset(words)))
+                anchor_of[key] = anchor
+            self._keysets = (frozenset(singles), frozenset(by_anchor), by_anchor, anchor_of)
         return self._keysets  # type: ignore[no-any-return]
 
     def single_keys(self, words: set[str]) -> frozenset[str]:
@@ -163,16 +166,18 @@ class NameIndex:
         """The multi-word keys all of whose words are among ``words`` (folded
         tokens): a superset of the multi-word keys that a stream of those tokens
         contains, found with set operations on the distinct words (an automaton
-        scan of a whole text is slow when its trie is not in the CPU cache)."""
-        _, firsts, by_first = self._key_sets()
+        walk over a whole text costs more)."""
+        _, anchors, by_anchor, _ = self._key_sets()
         out: list[str] = []
-        for w1 in firsts.intersection(words):
-            seconds, by_second = by_first[w1]
-            for w2 in seconds.intersection(words):
-                for key, rest in by_second[w2]:
-                    if not rest or rest.issubset(words):
-                        out.append(key)
+        for anchor in anchors.intersection(words):
+            for key, key_words in by_anchor[anchor]:
+                if key_words.issubset(words):
+                    out.append(key)
         return out
+
+    def multi_anchor(self, key: str) -> str:
+        """The anchor word of a multi-word key (see ``_key_sets``)."""
+        return self._key_sets()[3][key]
 
     def multi_automaton(self) -> Any:
         """An automaton of the multi-word keys alone (built on first use), or None."""

@@ -1341,7 +1341,7 @@ def _quiet(
     text: str,
     index: NameIndex,
     distinct_out: list[set[str]] | None = None,
-    multi_out: list[dict[str, int]] | None = None,
+    multi_out: list[list[str]] | None = None,
 ) -> bool:
     """True only when :func:`analyze` (mojibake aside) surely returns nothing:
 
@@ -1379,12 +1379,32 @@ def _quiet(
         not classes.dateline_safe.issuperset(check) or not all(map(only_in_datelines, check))
     ):
         return False
-    multi = loose_multi_keys(index, chunks, set(map(piece, distinct)))
+    words = set(map(piece, distinct))
+    candidates = index.multi_candidates(words)
     if multi_out is not None:
-        multi_out.append(multi)  # a superset of the multi-word keys of the text
-    for key, count in multi.items():
-        if not _covered_by_accepted(text, index, key, count):
-            return False
+        multi_out.append(candidates)  # a superset of the multi-word keys of the text
+    multi: list[str] = []  # the multi-word keys on the loose stream
+    loose: dict[str, int] | None = None  # their match counts, built only if needed
+    for key in candidates:
+        # Each loose match of ``key`` has its own token of each word of the key,
+        # an occurrence in the text of a distinct word that folds to it: for
+        # every word of the key, the sum of their counts bounds the matches. As
+        # many accepted places as the least bound make the key covered whatever
+        # its count (and present: a place is a match).
+        bound = min(
+            sum(map(text.count, _BY_PIECE.get(word, _NONE).intersection(distinct)))
+            for word in key.split(" ")
+        )
+        if bound and _covered_by_accepted(text, index, key, bound):
+            multi.append(key)
+            continue
+        if loose is None:
+            loose = loose_multi_keys(index, chunks, words)
+        count = loose.get(key, 0)
+        if count:
+            if not _covered_by_accepted(text, index, key, count):
+                return False
+            multi.append(key)
     # the matched keys with a person's form: reference surnames and variant mixes
     reference: dict[str, str] = {}
     lasts: dict[int, str] = {}
@@ -1431,7 +1451,7 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     moji = _mojibake_hits(doc, index)
     words: list[set[str]] = []
-    multi: list[dict[str, int]] = []
+    multi: list[list[str]] = []
     if not moji and _quiet(doc.text, index, words, multi):
         return []
     ts = token_stream(doc.text)
