@@ -156,7 +156,7 @@ class NameIndex:
                 by_anchor.setdefault(anchor, []).append((key, frozenset(words)))
                 anchor_of[key] = anchor
             self._keysets = (frozenset(singles), frozenset(by_anchor), by_anchor, anchor_of)
-        return self._keysets  # type: ignore[no-any-return]
+        return self._keysets
 
     def single_keys(self, words: set[str]) -> frozenset[str]:
         """The single-word keys among ``words`` (folded tokens)."""
