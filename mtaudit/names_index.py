@@ -175,6 +175,14 @@ class NameIndex:
                     out.append(key)
         return out
 
+    def multi_words(self) -> frozenset[str]:
+        """The words of the multi-word keys."""
+        words = self.memo.get("names:multi-words")
+        if words is None:
+            words = frozenset(w for k in self._key_sets()[3] for w in k.split(" "))
+            self.memo["names:multi-words"] = words
+        return words
+
     def multi_anchor(self, key: str) -> str:
         """The anchor word of a multi-word key (see ``_key_sets``)."""
         return self._key_sets()[3][key]

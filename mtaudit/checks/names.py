@@ -1240,7 +1240,8 @@ class _WordClasses:
     (``_caps_fit``), so the mention loop has work to do; ``dateline_safe``: a
     ``check`` word in capitals whose key has no letters-lost form, which yields
     nothing inside a dateline (see ``_quiet``); ``person``: a keyword whose key
-    has a person's form. Bounded: cleared past
+    has a person's form; ``multi_word``: the word's folded form is a word of some
+    multi-word key. Bounded: cleared past
     ``_CLASSES_LIMIT`` words."""
 
     def __init__(self, index: NameIndex) -> None:
@@ -1251,6 +1252,7 @@ class _WordClasses:
         self.check: set[str] = set()
         self.dateline_safe: set[str] = set()
         self.person: set[str] = set()  # keywords whose key has a person's form
+        self.multi_word: set[str] = set()  # folds to a word of a multi-word key
         self._keys: dict[str, tuple[str, bool, int]] = {}
 
     def key_facts(self, key: str) -> tuple[str, bool, int]:
@@ -1273,11 +1275,15 @@ class _WordClasses:
             for words in (self.seen, self.keyword, self.accepted, self.check, self.dateline_safe):
                 words.clear()
             self.person.clear()
+            self.multi_word.clear()
             new = set(distinct)
         index = self.index
+        multi_words = index.multi_words()
         for w in new:
             self.seen.add(w)
             key = piece(w)
+            if key in multi_words:
+                self.multi_word.add(w)
             forms = index.lookup(key)
             if not forms:
                 continue
@@ -1379,7 +1385,9 @@ def _quiet(
         not classes.dateline_safe.issuperset(check) or not all(map(only_in_datelines, check))
     ):
         return False
-    words = set(map(piece, distinct))
+    # the folded words that can be part of a multi-word key: enough for the
+    # candidates (every word of a candidate is one), fewer to fold
+    words = set(map(piece, classes.multi_word.intersection(distinct)))
     candidates = index.multi_candidates(words)
     if multi_out is not None:
         multi_out.append(candidates)  # a superset of the multi-word keys of the text

@@ -194,3 +194,17 @@ def test_custom_glossary_multi_word_names(tmp_path: Path) -> None:
         assert found == [("MT105", "Dragan Šutanovac")]  # document evidence only
         found = [(f.code, f.suggestion) for f in next(house.run([Document("d", text)])).findings]
         assert found == [("MT102", "Šutanovac")]  # the house glossary's two-word name
+
+
+def test_word_classes_multi_word_facts() -> None:
+    from mtaudit.checks import names as N
+    from mtaudit.names_index import piece
+
+    index = build_index(ENTITIES)
+    classes = N._word_classes(index)
+    words = {"Novi", "NOVI", "Sad", "sad", "Kurti", "Albin", "Bank", "bank", "Niš", "Nis", "the"}
+    classes.learn(words)
+    multi_words = index.multi_words()
+    assert multi_words == {w for k in index.forms if " " in k for w in k.split()}
+    assert classes.multi_word == {w for w in words if piece(w) in multi_words}
+    assert "Niš" not in classes.multi_word and "bank" in classes.multi_word
