@@ -136,6 +136,56 @@ class NameIndex:
     _person: dict[str, int] = field(default_factory=dict, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)  # for the checks
     _multi: Any = field(default=None, repr=False)
+    _keysets: Any = field(default=None, repr=False)
+
+    def _key_sets(self) -> tuple[frozenset[str], frozenset[str], dict[str, Any], dict[str, str]]:
+        """(single-word keys, anchors, anchor -> [(multi-word key, its words)],
+        multi-word key -> its anchor), built on first use. A multi-word key's
+        anchor is its rarest word in English (lowest ``zipf``, then first in
+        order): few documents have it, so few keys are candidates."""
+        if self._keysets is None:
+            singles = []
+            by_anchor: dict[str, list[tuple[str, frozenset[str]]]] = {}
+            anchor_of: dict[str, str] = {}
+            for key in self.forms:
+                words = key.split(" ")
+                if len(words) == 1:
+                    singles.append(key)
+                    continue
+                anchor = min(words, key=lambda w: (zipf(w), w))
+                by_anchor.setdefault(anchor, []).append((key, frozenset(words)))
+                anchor_of[key] = anchor
+            self._keysets = (frozenset(singles), frozenset(by_anchor), by_anchor, anchor_of)
+        return self._keysets
+
+    def single_keys(self, words: set[str]) -> frozenset[str]:
+        """The single-word keys among ``words`` (folded tokens)."""
+        return self._key_sets()[0].intersection(words)
+
+    def multi_candidates(self, words: set[str]) -> list[str]:
+        """The multi-word keys all of whose words are among ``words`` (folded
+        tokens): a superset of the multi-word keys that a stream of those tokens
+        contains, found with set operations on the distinct words (an automaton
+        walk over a whole text costs more)."""
+        _, anchors, by_anchor, _ = self._key_sets()
+        out: list[str] = []
+        for anchor in anchors.intersection(words):
+            for key, key_words in by_anchor[anchor]:
+                if key_words.issubset(words):
+                    out.append(key)
+        return out
+
+    def multi_words(self) -> frozenset[str]:
+        """The words of the multi-word keys."""
+        words = self.memo.get("names:multi-words")
+        if words is None:
+            words = frozenset(w for k in self._key_sets()[3] for w in k.split(" "))
+            self.memo["names:multi-words"] = words
+        return words
+
+    def multi_anchor(self, key: str) -> str:
+        """The anchor word of a multi-word key (see ``_key_sets``)."""
+        return self._key_sets()[3][key]
 
     def multi_automaton(self) -> Any:
         """An automaton of the multi-word keys alone (built on first use), or None."""
@@ -475,25 +525,35 @@ def token_words(text: str) -> list[str]:
     return chunk_words(text.split())
 
 
-def loose_multi_keys(index: NameIndex, chunks: list[str]) -> dict[str, int]:
+def loose_multi_keys(
+    index: NameIndex, chunks: list[str], words: set[str] | None = None
+) -> dict[str, int]:
     """Multi-word keys found in the *loose* stream of a text given as its white-space
     chunks: its folded tokens with every separator a join but the chunks without a
-    token, with their match counts.
+    token, with their match counts (overlapping matches counted, as an automaton
+    would). ``words``: the folded tokens of the chunks, if known.
     The loose stream has the tokens of the real one (:class:`TokenStream`) and no
     barrier, so every raw multi-word match of :func:`find_matches` is among these,
-    counted once per token sequence."""
+    counted once per token sequence. Only the keys whose words all occur
+    (:meth:`NameIndex.multi_candidates`) are looked for, with ``str.find``."""
+    if words is None:
+        words = set(map(piece, chunk_words(chunks)))
+    keys = index.multi_candidates(words)
     out: dict[str, int] = {}
-    automaton = index.multi_automaton()
-    if automaton is None:
+    if not keys:
         return out
     stream = " " + " ".join(map(_CHUNK_STREAM.__getitem__, chunks)) + " "
-    for _end, key in automaton.iter(stream):
-        out[key] = out.get(key, 0) + 1
+    find = stream.find
+    for key in keys:
+        pattern = f" {key} "
+        i = find(pattern)
+        count = 0
+        while i >= 0:
+            count += 1
+            i = find(pattern, i + 1)
+        if count:
+            out[key] = count
     return out
-
-
-def _second(item: tuple[int, int, str]) -> int:
-    return item[1]
 
 
 class Match(NamedTuple):
@@ -502,40 +562,70 @@ class Match(NamedTuple):
     key: str
 
 
-def find_matches(index: NameIndex, ts: TokenStream) -> list[Match]:
+def find_matches(
+    index: NameIndex, ts: TokenStream, multi_keys: Iterable[str] | None = None
+) -> list[Match]:
     """Longest non-overlapping glossary matches on token boundaries.
 
     Longest first, then leftmost: sorting (-words, first, key) tuples gives that
-    order, as two matches with the same first token and length are one key."""
+    order, as two matches with the same first token and length are one key.
+
+    The stream is " " + units joined by single spaces, each unit a folded token
+    (alphanumeric, or ``#`` when nothing is left) or a ``#`` barrier, and a key
+    is alphanumeric words joined by spaces. So a single-word key matches exactly
+    at the tokens whose folded form it is (found with C-level ``map`` and
+    ``compress``, no automaton and no offsets), and only multi-word keys need the
+    stream: each of a superset of those present (``multi_keys`` when the caller
+    knows one, e.g. those of :func:`loose_multi_keys`, else
+    :meth:`NameIndex.multi_candidates`) is looked for with ``str.find``: no
+    automaton walk over the whole stream, which is slow when its trie is not in
+    the CPU cache (as when all rules run)."""
     if not index.forms:
         return []
-    raw = list(index.automaton.iter(ts.stream))
-    if not raw:
-        return []
+    folded = ts.folded
+    present = set(folded)
+    keys = index.single_keys(present)
+    singles = list(itertools.compress(range(len(folded)), map(keys.__contains__, folded)))
+    if multi_keys is None:
+        multi_keys = index.multi_candidates(present)
+    stream = ts.stream
+    hits: list[tuple[int, str]] = []  # (stream offset of the first word, key)
+    find = stream.find
+    for key in multi_keys:
+        pattern = f" {key} "
+        i = find(pattern)
+        while i >= 0:
+            hits.append((i + 1, key))
+            i = find(pattern, i + 1)
+    if not hits:
+        # single words only: one token has one folded form, so no two overlap
+        return [Match(i, i, folded[i]) for i in singles]
     found: list[tuple[int, int, str]] = []
-    offsets = ts.offsets()
-    n = len(offsets)
-    for end, key in raw:
-        start = end - len(key)  # `end` is the trailing space
-        first = bisect_left(offsets, start)
-        if first < n and offsets[first] == start:
+    if "#" in folded:  # a token that folds to nothing: see below
+        offsets = ts.offsets()
+        n = len(offsets)
+        for start, key in hits:
+            first = bisect_left(offsets, start)
+            if first < n and offsets[first] == start:
+                found.append((-key.count(" "), first, key))
+    else:
+        # Every unit follows one space and a hit starts a unit (a key starts with
+        # a letter or digit), so the units before a hit are the spaces before it
+        # less one; the ``#`` units among them are barriers, as no token folds
+        # to ``#``: the rest are the tokens before the hit.
+        count = stream.count
+        for start, key in hits:
+            first = count(" ", 0, start) - 1 - count("#", 0, start)
             found.append((-key.count(" "), first, key))
     found.sort()
-    if not found or found[0][0] == 0:
-        # single words only: one token has one folded form, so no two overlap
-        return [Match(first, first, key) for _, first, key in sorted(found, key=_second)]
     taken: set[int] = set()
     out = []
     for neg, first, key in found:
-        if neg == 0:
-            if first in taken:
-                continue
-            taken.add(first)
-        else:
-            span = range(first, first - neg + 1)
-            if not taken.isdisjoint(span):
-                continue
-            taken.update(span)
+        span = range(first, first - neg + 1)
+        if not taken.isdisjoint(span):
+            continue
+        taken.update(span)
         out.append(Match(first, first - neg, key))
+    out.extend(Match(i, i, folded[i]) for i in singles if i not in taken)
     out.sort()  # by first token: the matches do not overlap
     return out

@@ -58,12 +58,18 @@ _URLISH = re.compile(
     r"|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|int|info|io|co|uk|de|fr|rs|hr|pl|cz|ru|ro|hu|tr|br|es|it|pt|vn)(?:/\S*)?",
     re.IGNORECASE,
 )
-# "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —"
-_DATELINE = re.compile(
-    r"^[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž.'’ -]*[A-ZÀ-ÖØ-ÞĀ-Ž.])"
-    r"(?:,[^\n()–—]{0,40}?)?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[-–—:]",
-    re.MULTILINE,
+# "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) -", "NOVI SAD, Serbia —": at the
+# start of a line. ``_DATELINE`` is the MULTILINE pattern; ``_datelines`` runs it
+# as ``_DATELINE_FIRST`` at offset 0 plus ``_DATELINE_NEXT`` after each "\n": the
+# literal "\n" lets ``re`` jump between line starts in C instead of trying the
+# pattern at every offset, and since no match spans a "\n" the matches are the same.
+_DATELINE_BODY = (
+    r"[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž.'’ -]*[A-ZÀ-ÖØ-ÞĀ-Ž.])"
+    r"(?:,[^\n()–—]{0,40}?)?[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[-–—:]"
 )
+_DATELINE = re.compile("^" + _DATELINE_BODY, re.MULTILINE)
+_DATELINE_FIRST = re.compile(_DATELINE_BODY)
+_DATELINE_NEXT = re.compile("\n" + _DATELINE_BODY)
 _POSSESSIVE = re.compile(r"['’]s\b|(?<=[sS])['’](?!\w)")
 
 
@@ -132,8 +138,22 @@ def _zones(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_LAST_DATELINES: list[object] = [None, []]  # the last text and its datelines
+
+
 def _datelines(text: str) -> list[tuple[int, int]]:
-    return [m.span(1) for m in _DATELINE.finditer(text)]
+    """The spans of the dateline places (``_DATELINE`` group 1), in order; the last
+    text's answer is kept (``_quiet`` and :func:`analyze` both ask). Not to be
+    mutated by callers."""
+    last = _LAST_DATELINES
+    if last[0] is text:
+        return last[1]  # type: ignore[return-value]
+    first = _DATELINE_FIRST.match(text)
+    out = [first.span(1)] if first else []
+    if "\n" in text:
+        out.extend(m.span(1) for m in _DATELINE_NEXT.finditer(text))
+    last[0], last[1] = text, out
+    return out
 
 
 class SpanSet:
@@ -340,9 +360,11 @@ def _glossary_hits(
     index: NameIndex,
     zone_spans: list[tuple[int, int]],
     dateline_spans: list[tuple[int, int]],
+    multi_keys: Iterable[str] | None = None,
 ) -> tuple[list[NameHit], list[tuple[int, int]], dict[str, str]]:
     """Glossary mentions: the hits, the spans verified as names and the reference
-    surnames (folded -> surface) of glossary people spelled right."""
+    surnames (folded -> surface) of glossary people spelled right. ``multi_keys``:
+    a superset of the multi-word keys in the text, if known (see :func:`find_matches`)."""
     text = doc.text
     zones = SpanSet(zone_spans)
     datelines = SpanSet(dateline_spans)
@@ -350,7 +372,7 @@ def _glossary_hits(
     credits = _credits(ctx)
     mentions: list[_Mention] = []
     starts, ends, lookup = ts.starts, ts.ends, index.lookup
-    for m in find_matches(index, ts):
+    for m in find_matches(index, ts, multi_keys):
         start, end = starts[m.first], ends[m.last]
         if zone_spans and _inside(zones, start, end):
             continue
@@ -1218,7 +1240,8 @@ class _WordClasses:
     (``_caps_fit``), so the mention loop has work to do; ``dateline_safe``: a
     ``check`` word in capitals whose key has no letters-lost form, which yields
     nothing inside a dateline (see ``_quiet``); ``person``: a keyword whose key
-    has a person's form. Bounded: cleared past
+    has a person's form; ``multi_word``: the word's folded form is a word of some
+    multi-word key. Bounded: cleared past
     ``_CLASSES_LIMIT`` words."""
 
     def __init__(self, index: NameIndex) -> None:
@@ -1229,6 +1252,7 @@ class _WordClasses:
         self.check: set[str] = set()
         self.dateline_safe: set[str] = set()
         self.person: set[str] = set()  # keywords whose key has a person's form
+        self.multi_word: set[str] = set()  # folds to a word of a multi-word key
         self._keys: dict[str, tuple[str, bool, int]] = {}
 
     def key_facts(self, key: str) -> tuple[str, bool, int]:
@@ -1251,11 +1275,15 @@ class _WordClasses:
             for words in (self.seen, self.keyword, self.accepted, self.check, self.dateline_safe):
                 words.clear()
             self.person.clear()
+            self.multi_word.clear()
             new = set(distinct)
         index = self.index
+        multi_words = index.multi_words()
         for w in new:
             self.seen.add(w)
             key = piece(w)
+            if key in multi_words:
+                self.multi_word.add(w)
             forms = index.lookup(key)
             if not forms:
                 continue
@@ -1315,7 +1343,12 @@ def _covered_by_accepted(text: str, index: NameIndex, key: str, count: int) -> b
     return False
 
 
-def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = None) -> bool:
+def _quiet(
+    text: str,
+    index: NameIndex,
+    distinct_out: list[set[str]] | None = None,
+    multi_out: list[list[str]] | None = None,
+) -> bool:
     """True only when :func:`analyze` (mojibake aside) surely returns nothing:
 
     - glossary: every single-word mention is a word of ``_WordClasses.accepted``
@@ -1352,10 +1385,34 @@ def _quiet(text: str, index: NameIndex, distinct_out: list[set[str]] | None = No
         not classes.dateline_safe.issuperset(check) or not all(map(only_in_datelines, check))
     ):
         return False
-    multi = loose_multi_keys(index, chunks)
-    for key, count in multi.items():
-        if not _covered_by_accepted(text, index, key, count):
-            return False
+    # the folded words that can be part of a multi-word key: enough for the
+    # candidates (every word of a candidate is one), fewer to fold
+    words = set(map(piece, classes.multi_word.intersection(distinct)))
+    candidates = index.multi_candidates(words)
+    if multi_out is not None:
+        multi_out.append(candidates)  # a superset of the multi-word keys of the text
+    multi: list[str] = []  # the multi-word keys on the loose stream
+    loose: dict[str, int] | None = None  # their match counts, built only if needed
+    for key in candidates:
+        # Each loose match of ``key`` has its own token of each word of the key,
+        # an occurrence in the text of a distinct word that folds to it: for
+        # every word of the key, the sum of their counts bounds the matches. As
+        # many accepted places as the least bound make the key covered whatever
+        # its count (and present: a place is a match).
+        bound = min(
+            sum(map(text.count, _BY_PIECE.get(word, _NONE).intersection(distinct)))
+            for word in key.split(" ")
+        )
+        if bound and _covered_by_accepted(text, index, key, bound):
+            multi.append(key)
+            continue
+        if loose is None:
+            loose = loose_multi_keys(index, chunks, words)
+        count = loose.get(key, 0)
+        if count:
+            if not _covered_by_accepted(text, index, key, count):
+                return False
+            multi.append(key)
     # the matched keys with a person's form: reference surnames and variant mixes
     reference: dict[str, str] = {}
     lasts: dict[int, str] = {}
@@ -1402,12 +1459,15 @@ def analyze(doc: Document, ctx: Context) -> list[NameHit]:
     index = _index(ctx)
     moji = _mojibake_hits(doc, index)
     words: list[set[str]] = []
-    if not moji and _quiet(doc.text, index, words):
+    multi: list[list[str]] = []
+    if not moji and _quiet(doc.text, index, words, multi):
         return []
     ts = token_stream(doc.text)
     zone_spans = _zones(doc.text)
     dateline_spans = _datelines(doc.text)
-    glossary, verified, reference = _glossary_hits(doc, ctx, ts, index, zone_spans, dateline_spans)
+    glossary, verified, reference = _glossary_hits(
+        doc, ctx, ts, index, zone_spans, dateline_spans, multi[0] if multi else None
+    )
     hard = [(h.start, h.end) for h in moji + glossary]
     hits = (
         moji
