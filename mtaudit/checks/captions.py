@@ -866,6 +866,9 @@ class _ChrF:
         self.order = self.metric.char_order
         self.factor = self.metric.beta**2
         self.cache: dict[str, list[Any]] = {}  # text -> see _entry
+        import numpy as np
+
+        self.limits = np.array(_ORDER_LIMITS, dtype=np.uint64)  # (not cast to float)
         self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
@@ -898,33 +901,51 @@ class _ChrF:
             entry = self.cache[text] = [len(line), self.packed(line), None]
         return entry
 
-    def packed(self, line: str) -> tuple[Any, Any] | None:
-        """The distinct n-grams of ``line`` (all orders) as sorted integers, with
-        their counts; None when a character is beyond U+03FF.
+    def packed(self, line: str) -> tuple[Any, Any, Any] | None:
+        """The distinct n-grams of ``line`` (all orders) as sorted integers, their
+        counts, and where each order's n-grams begin in them (``ends[n - 1]`` to
+        ``ends[n]`` for order n); None when a character is NUL or beyond U+03FF.
 
         Why: a Counter per order costs a string and a dict entry per n-gram; numpy
         sorts integers in C. Exact: a character below 1024 takes 10 bits, so an
-        n-gram of up to 6 of them is one 60-bit integer, and the order in the top
-        bits keeps n-grams of different orders apart; the counts are integers."""
+        n-gram of up to 6 of them is one 60-bit integer; with no NUL its first
+        character is at least 1, so an n-gram of order n lies in [1024**(n - 1),
+        1024**n): the orders cannot collide and sort one after the other, without an
+        order tag. All the orders are written into one buffer (no concatenation) and
+        counted without ``np.unique``'s Python-level overhead."""
         import numpy as np
 
-        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
-        if codes.size and int(codes.max()) >= 1 << _CODE_BITS:
+        size = len(line)
+        if not line.isascii() and (max(line) >= "\u0400"):
             return None
-        codes = codes.astype(np.uint64)
-        parts = [codes | np.uint64(1 << _ORDER_SHIFT)]
-        grams = codes
-        for n in range(2, min(self.order, len(codes)) + 1):
-            grams = (grams[:-1] << np.uint64(_CODE_BITS)) | codes[n - 1 :]
-            parts.append(grams | np.uint64(n << _ORDER_SHIFT))
-        grams = np.concatenate(parts)
+        if "\0" in line or self.order > len(_ORDER_LIMITS):
+            return None
+        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        top = min(self.order, size)
+        total = top * size - top * (top - 1) // 2
+        grams = np.empty(total, dtype=np.uint64)
+        grams[:size] = codes
+        prev = grams[:size]
+        pos = size
+        for n in range(2, top + 1):
+            out = grams[pos : pos + size - n + 1]
+            np.left_shift(prev[:-1], _SHIFT, out=out)
+            np.bitwise_or(out, codes[n - 1 :], out=out)
+            prev = out
+            pos += size - n + 1
         grams.sort()
-        # np.unique(grams, return_counts=True), without its Python-level overhead.
-        first = np.empty(grams.size, dtype=bool)
+        first = np.empty(total, dtype=bool)
         first[:1] = True
         np.not_equal(grams[1:], grams[:-1], out=first[1:])
         at = np.flatnonzero(first)
-        return grams[at], np.diff(at, append=grams.size)
+        counts = np.empty(at.size, dtype=np.int64)
+        np.subtract(at[1:], at[:-1], out=counts[:-1])
+        counts[-1:] = total - at[-1:]
+        keys = grams[at]
+        # ends[n] = how many distinct n-grams have order n or less (0 for n = 0).
+        ends = np.zeros(self.order + 1, dtype=np.intp)
+        ends[1:] = np.searchsorted(keys, self.limits[: self.order])
+        return keys, counts, ends
 
     def score(self, a: str, b: str) -> float:
         """Mean of chrF(a | b) and chrF(b | a), 0..100.
@@ -938,17 +959,21 @@ class _ChrF:
         if ea[1] is not None and eb[1] is not None:
             import numpy as np
 
-            (ka, ca), (kb, cb) = ea[1], eb[1]
-            # The n-grams of a also in b: where each would sit in b's sorted keys.
-            at = np.searchsorted(kb, ka)
-            np.minimum(at, kb.size - 1, out=at)
-            both = kb[at] == ka if kb.size else np.zeros(ka.size, dtype=bool)
-            per_order = np.bincount(
-                (ka[both] >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
-                weights=np.minimum(ca[both], cb[at[both]]),  # exact: integers below 2**53
-                minlength=self.order + 1,
-            )
-            matches = [int(m) for m in per_order[1:].tolist()]
+            (ka, ca, ends), (kb, cb, _) = ea[1], eb[1]
+            if not ka.size or not kb.size:
+                matches = [0] * self.order
+            else:
+                # The n-grams of a also in b: where each would sit in b's sorted keys;
+                # the matched count of each is the smaller count, 0 when b lacks it.
+                at = np.searchsorted(kb, ka)
+                np.minimum(at, kb.size - 1, out=at)
+                common = np.minimum(ca, cb[at])
+                common *= kb[at] == ka
+                # Sums per order: the running total at each order's end.
+                running = np.zeros(ka.size + 1, dtype=np.int64)
+                np.cumsum(common, out=running[1:])
+                cut = running[ends].tolist()
+                matches = [cut[n] - cut[n - 1] for n in range(1, self.order + 1)]
         else:
             matches = []
             for (ca_, _), (cb_, _) in zip(self.ngrams(a), self.ngrams(b), strict=True):
@@ -980,7 +1005,9 @@ class _ChrF:
 
 
 _CODE_BITS = 10  # bits per character in a packed n-gram
-_ORDER_SHIFT = 60  # where a packed n-gram keeps its order
+_SHIFT = _CODE_BITS  # (a Python int: numpy keeps uint64 for a shift by it)
+# 1024**n: the packed n-grams of order n lie below it, those of order n + 1 above.
+_ORDER_LIMITS = [1 << (_CODE_BITS * n) for n in range(1, 7)]
 
 _CHRF: list[_ChrF] = []
 
