@@ -812,21 +812,70 @@ _PUNCTUATION = tuple(
 )
 
 
-def normalize_all(texts: Sequence[str]) -> list[str]:
-    """``[normalize(t) for t in texts]``, with one ``lower`` and one ``replace`` per
-    punctuation mark for all the texts instead of a regex pass over each: the
-    texts are joined by NUL, lower-cased, their common punctuation replaced by
-    spaces, split at NUL again and each split into words at whitespace.
+# What :func:`normalize_all` does to each byte of UTF-8 text: ASCII capitals are
+# lowered, the other ASCII word characters (letters, digits, "_") and NUL stay, all
+# other ASCII characters become spaces; bytes of multi-byte sequences stay.
+_UTF8_NORM = bytes(
+    x + 32
+    if 0x41 <= x <= 0x5A
+    else x
+    if x >= 0x80 or x == 0 or chr(x).isalnum() or chr(x) == "_"
+    else 0x20
+    for x in range(256)
+)
+_ASCII_BYTES = bytes(range(0x80))
+_SPACE_RUNS = re.compile(b"  +")
 
-    Exact: nothing in lower-casing looks across a NUL (the final-sigma rule stops
-    at a character that is neither cased nor case-ignorable), so the joined text
-    lowers to the texts' lower-cased forms joined by NUL, and splitting at NUL
-    gives them back (the count of parts shows there was no NUL inside a text). A
-    text whose words then hold only letters and digits (``isalnum``) has as words
-    exactly the runs of word characters ``normalize`` finds; any other text (an
-    unlisted symbol, an underscore) is normalized the plain way."""
+
+def normalize_all(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, with a few passes in C over all the texts
+    joined by NUL instead of a regex pass over each: the text is encoded as UTF-8;
+    each distinct non-ASCII character is replaced by its lower-case form when that
+    is a letter or digit and by a space otherwise; one byte table lowers the ASCII
+    capitals and turns every other ASCII character but word characters and NUL into
+    a space; runs of spaces become one, and the result is split at NUL and each part
+    stripped of its outer space.
+
+    Exact: ``normalize`` keeps the runs of word characters (letters, digits, "_")
+    of the lower-cased text. Lower-casing maps each character alone except the
+    capital sigma (final-sigma rule), which sends the texts to
+    :func:`_normalize_each`, as does a character lowering to more than one or to
+    one that lowers again (so each character is either a word character after
+    lowering, kept lowered, or a separator, made a space, and no replacement
+    changes what another one made). UTF-8 is self-synchronizing, so replacing a
+    character's bytes replaces that character only, and the bytes left after
+    dropping the ASCII ones are the non-ASCII characters. Splitting at NUL gives
+    the texts back (the count of parts shows there was no NUL inside a text)."""
     if len(texts) < 4:
         return [normalize(t) for t in texts]
+    joined = "\0".join(texts)
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return _normalize_each(texts)
+    if len(data) != len(joined):
+        for ch in set(data.translate(None, _ASCII_BYTES).decode("utf-8")):
+            low = ch.lower()
+            if len(low) != 1 or ch == "\u03a3" or low.lower() != low:
+                return _normalize_each(texts)
+            if low.isalnum():
+                if low != ch:
+                    data = data.replace(ch.encode("utf-8"), low.encode("utf-8"))
+            else:
+                data = data.replace(ch.encode("utf-8"), b" ")
+    data = _SPACE_RUNS.sub(b" ", data.translate(_UTF8_NORM))
+    parts = data.decode("utf-8").split("\0")
+    if len(parts) != len(texts):
+        return [normalize(t) for t in texts]
+    return [part.strip(" ") for part in parts]
+
+
+def _normalize_each(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, with one ``lower`` and one ``replace`` per
+    punctuation mark for all the texts: as :func:`normalize_all`, but each text's
+    words are split at whitespace and checked alone (``isalnum``); a text with
+    another character (an unlisted symbol, an underscore) is normalized the plain
+    way."""
     joined = "\0".join(texts).lower()
     for mark in _PUNCTUATION:
         joined = joined.replace(mark, " ")
