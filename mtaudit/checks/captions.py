@@ -631,12 +631,6 @@ def _next_char(text: str, pos: int) -> tuple[str, int]:
     return (text[i] if i < len(text) else "\n"), i
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
 def _spells_acronym(acronym: str, before: str) -> bool:
     """True when the capitalized words just before spell the acronym's letters."""
     letters = [ch for ch in acronym if ch.isalpha()]
@@ -648,22 +642,25 @@ def _spells_acronym(acronym: str, before: str) -> bool:
 
 
 def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
-    """How likely the credit is scraped caption matter (0 = written on purpose)."""
-    line_start, line_end = _line_bounds(text, c.start)
-    nxt, _ = _next_char(text, c.end)
-    prev, prev_char = _prev_word(text, c.start)
-    head = text[line_start : c.start]
+    """How likely the credit is scraped caption matter (0 = written on purpose).
+
+    (What a test needs is found only when the tests before it have not decided:
+    most credits are datelines or prose and return early.)"""
     # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
-    if c.paren and not c.label and _DASH_AFTER.match(text, c.end):
+    dash = not c.label and _DASH_AFTER.match(text, c.end)
+    if dash and c.paren:
         return 0.0
-    if not c.label and _DASH_AFTER.match(text, c.end) and not _LOWER.search(head):
+    line_start = text.rfind("\n", 0, c.start) + 1
+    if dash and not _LOWER.search(text, line_start, c.start):
         return 0.0
+    head = text[line_start : c.start]
     # A byline: "By Jane Smith, Reuters".
     if _BYLINE.match(head) and len(head.split()) <= 8:
         return 0.0
     # An agency in prose: "an AFP photographer", "Reuters reported", "AFP's bureau".
     if _POSSESSIVE.match(text, c.end):
         return 0.0
+    nxt, _ = _next_char(text, c.end)
     prose_after = nxt.islower() or nxt.isdigit() or (nxt in ",;:" and not c.label)
     if prose_after and not (c.label and nxt.islower() and c.end - c.start > 12):
         return 0.0
@@ -679,6 +676,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         if _spells_acronym(text[c.start + 1 : c.end - 1], window):
             return 0.0  # "Viet Nam News Agency (VNA)": an abbreviation being defined
         return 0.9 if (nxt.isupper() or nxt == "\n" or nxt in _SENT_END) else 0.0
+    prev, prev_char = _prev_word(text, c.start)
     prose = prev.lower() in PROSE_BEFORE
     if prose:
         return 0.0
@@ -688,7 +686,8 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         return 0.0  # a quoted name: "“Reuters” reported"
     if not c.label and not head.strip() and nxt != "\n":
         return 0.0  # a source line opening a line: "Xinhua News Agency BEIJING, Feb. 11 -"
-    rest = text[c.end : line_end].split()
+    line_end = text.find("\n", c.start)  # (before c.end when the credit spans lines)
+    rest = text[c.end : len(text) if line_end < 0 else line_end].split()
     if not c.strong and 1 <= len(rest) <= 2 and all(w[:1].isupper() for w in rest):
         return 0.0  # "… - China Xinhua Network": the end of a name, not a new sentence
     if not c.strong and _NAME_PART.match(text, c.end):
