@@ -103,9 +103,14 @@ class Lexicon:
         that starts with another character needs that character at ``p``."""
         if self.anchors is None:
             return None
-        scan = self.anchors
-        if self.anchors_upper is not None and not any(lit in text for lit in self.lower_literals):
-            scan = self.anchors_upper
+        scan = self.anchors_upper
+        if scan is None:
+            scan = self.anchors
+        else:
+            for lit in self.lower_literals:
+                if lit in text:
+                    scan = self.anchors
+                    break
         return list(map(_MATCH_START, scan.finditer(text)))
 
     def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
@@ -584,9 +589,9 @@ def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> li
             covered += [m.span() for m in lex.scan("exclude", text, starts)]
         last = -1
         for m in lex.scan("terms", text, starts):
-            if m.start() < last or any(s <= m.start() < e for s, e in covered):
-                continue
             start = m.start()
+            if start < last or (covered and any(s <= start < e for s, e in covered)):
+                continue
             end, strong = _extend_right(text, m.end(), lex)
             before = text[max(0, start - 80) : start]
             if _ends_in_join(before):
