@@ -1209,13 +1209,14 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
             dtype=np.uint8,  # the dtype object: a string costs a numpy lookup per call
             workers=1,
         )
-        if single and np.count_nonzero(matrix) <= len(rows):
+        rs, cs = matrix.nonzero()
+        if single and len(rs) <= len(rows):
             # No pair (most documents). Exact: the matrix of one list is symmetric and
             # its diagonal is all 100 (a text against itself; rapidfuzz takes no
             # cutoff above 100), so every pair adds two non-zero cells to those.
             continue
-        rs, cs = matrix.nonzero()
-        for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
+        ratios = matrix[rs, cs].tolist()
+        for r, c, ratio in zip(rs.tolist(), cs.tolist(), ratios, strict=True):
             i, j = distinct[first + c], distinct[lo + r]
             if i < j:
                 best.setdefault(j, []).append((ratio, i))
