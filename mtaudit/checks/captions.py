@@ -46,7 +46,7 @@ class Lexicon:
     anchors: re.Pattern[str] | None = None
     anchors_upper: re.Pattern[str] | None = None  # without the lower-case forms
     lower_literals: tuple[str, ...] = ()  # a literal of each lower-case form
-    firsts: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> first chars
+    prefixes: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> anchors
     cue_anchors: re.Pattern[str] | None = None  # see :meth:`cue_matches`
 
     def cue_matches(self, text: str) -> list[re.Match[str]]:
@@ -84,9 +84,10 @@ class Lexicon:
                     last = m.end()
         return out
 
-    def starts(self, text: str) -> list[int] | None:
+    def starts(self, text: str) -> list[tuple[int, str]] | None:
         """Positions in ``text`` where a form of a scanned kind (``SCANNED``) may
-        start, for :meth:`scan`; None when the lexicon has no anchor pattern.
+        start, each with the anchor found there, for :meth:`scan`; None when the
+        lexicon has no anchor pattern.
 
         Why: each kind's own scan tries its pattern at every character that starts
         one of its forms, a pass over the whole text per kind; one pass finds the
@@ -94,13 +95,19 @@ class Lexicon:
         form's prefix (its first character and the word characters after it), at a
         word start like the form. Lower-case first letters are everywhere in prose,
         capitals are not: when no lower-case form's literal (its longest word) occurs
-        in the text, those forms cannot match and the scan leaves them out.
+        in the text, those forms cannot match and the scan leaves them out. An
+        anchor that starts with a word character matches only a whole run of them
+        (no word character after it), so the anchor found at a position tells which
+        kinds' forms can start there (:attr:`prefixes`).
 
-        Exact: a form matching at ``p`` has its prefix at ``p``, so the anchor pattern
-        matches there unless an earlier anchor match covers ``p``; it cannot: an
-        anchor is one non-word character or a run of word characters, a form that
-        starts with a word character needs a non-word character before it, and one
-        that starts with another character needs that character at ``p``."""
+        Exact: a form matching at ``p`` has its prefix at ``p``, and when the prefix
+        is a run of word characters the text's run ends with it (the form goes on
+        with a non-word character, or ends at a word end); so the anchor pattern
+        matches there, with the prefix, unless an earlier anchor match covers ``p``.
+        It cannot: an anchor is one non-word character or a run of word characters,
+        a form that starts with a word character needs a non-word character before
+        it, and one that starts with another character needs that character at
+        ``p``."""
         if self.anchors is None:
             return None
         scan = self.anchors_upper
@@ -111,24 +118,27 @@ class Lexicon:
                 if lit in text:
                     scan = self.anchors
                     break
-        return list(map(_MATCH_START, scan.finditer(text)))
+        return [(m.start(), m.group()) for m in scan.finditer(text)]
 
-    def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
+    def scan(
+        self, kind: str, text: str, starts: list[tuple[int, str]] | None
+    ) -> list[re.Match[str]]:
         """``pattern.finditer(text)`` for the kind's pattern, tried only at
-        ``starts`` (from :meth:`starts`, or None to scan the whole text): every
-        match starts at one of them, so the leftmost match at or after the end of
-        the previous one is the first of them where the pattern matches."""
+        ``starts`` (from :meth:`starts`, or None to scan the whole text) whose
+        anchor is the prefix of one of the kind's forms: every match starts at one
+        of them, so the leftmost match at or after the end of the previous one is
+        the first of them where the pattern matches."""
         pattern: re.Pattern[str] | None = getattr(self, kind)
         if pattern is None:
             return []
         if starts is None:
             return list(pattern.finditer(text))
-        firsts = self.firsts[kind]
+        prefixes = self.prefixes[kind]
         out = []
         last = 0
         match = pattern.match
-        for p in starts:
-            if p >= last and text[p] in firsts:
+        for p, anchor in starts:
+            if anchor in prefixes and p >= last:
                 m = match(text, p)
                 if m:
                     out.append(m)
@@ -167,10 +177,11 @@ def _trie(forms: Iterable[str]) -> str:
 
 
 _WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
+_RUN_END = r"(?:(?<=\w)(?!\w)|(?<!\w))"
 
 
 def _alternation(
-    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True
+    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True, run_end: bool = False
 ) -> re.Pattern[str] | None:
     r"""The forms at word boundaries (where a form starts or ends with a letter or
     digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
@@ -182,7 +193,8 @@ def _alternation(
     rest of each form is the trie of the rests. At most one alternative can match at
     a position, so their order is free: the most frequent letters go first, since
     ``re`` tests the leading literals one after the other. Without ``word_end``
-    the forms may end inside a word (for prefixes)."""
+    the forms may end inside a word; with ``run_end`` instead, a form ending in a
+    word character ends a run of them (for the anchors' prefixes)."""
     unique = {f for f in forms if f}
     if not unique:
         return None
@@ -192,14 +204,15 @@ def _alternation(
     if ignore_case or any(first.isspace() for first in by_first):
         # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
         # patterns are the caption cues, only run on the few sentences scored for style.)
-        end = _WORD_END if word_end else ""
+        end = _WORD_END if word_end else _RUN_END if run_end else ""
         pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + end
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     alts = []
     for first in sorted(by_first, key=_frequency_rank):
         guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
         alts.append(re.escape(first) + guard + _trie(by_first[first]))
-    return re.compile("(?:" + "|".join(alts) + ")" + (_WORD_END if word_end else ""))
+    end = _WORD_END if word_end else _RUN_END if run_end else ""
+    return re.compile("(?:" + "|".join(alts) + ")" + end)
 
 
 # Letters by how often they occur in English text (lower case), then as the first
@@ -253,14 +266,16 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
     lower = [f for f in every if f[0].islower()]
     return replace(
         lex,
-        anchors=_alternation(map(_prefix, every), word_end=False),
+        anchors=_alternation(map(_prefix, every), word_end=False, run_end=True),
         anchors_upper=(
-            _alternation((_prefix(f) for f in every if not f[0].islower()), word_end=False)
+            _alternation(
+                (_prefix(f) for f in every if not f[0].islower()), word_end=False, run_end=True
+            )
             if lower
             else None
         ),
         lower_literals=_fewest_literals(max(f.split(" "), key=len) for f in lower),
-        firsts={kind: frozenset(f[0] for f in scanned[kind] if f) for kind in SCANNED},
+        prefixes={kind: frozenset(_prefix(f) for f in scanned[kind] if f) for kind in SCANNED},
     )
 
 

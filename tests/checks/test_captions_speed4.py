@@ -111,3 +111,77 @@ def test_packed_orders_are_ranges() -> None:
         assert sorted(counts[ends[n - 1] : ends[n]].tolist()) == sorted(grams.values())
     assert chrf.packed("a\x00b") is None and chrf.packed("a\u0400") is None
     assert re.fullmatch(r"\d+", str(int(keys[-1])))
+
+
+# Forms whose prefixes are shared between kinds, are words' beginnings ("The" in
+# "Theater"), hold digits and underscores, open with a non-word character, or go on
+# with a hyphen or a slash after their first run of word characters.
+TRICKY = [
+    ("The Canadian Press", "agency", "CP|THE CANADIAN PRESS"),
+    ("Theater Photo", "exclude", ""),
+    ("EPA-EFE", "agency", "EPA|EPA_2|A1 Photo"),
+    ("Photo:", "label", "©|Photo by|(c)"),
+    ("Photo credit", "caption-label", "Image caption"),
+    ("AFP/Getty", "photo", "Getty|getty images|dpa"),
+    ("Getty Museum", "exclude", "EPA-EFE Museum"),
+]
+TRICKY_PIECES = [
+    "The",
+    "Theater",
+    "Theater Photo",
+    "The Canadian Press",
+    "THE CANADIAN PRESS",
+    "CP",
+    "CPU",
+    "EPA",
+    "EPA-EFE",
+    "EPA_2",
+    "EPA_23",
+    "A1 Photo",
+    "A12",
+    "Photo:",
+    "Photo by",
+    "Photos",
+    "©",
+    "(c)",
+    "Image caption",
+    "AFP/Getty",
+    "Getty",
+    "Getty Museum",
+    "getty images",
+    "dpa",
+    "dpa2",
+    "x",
+    "é",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(TRICKY_PIECES), st.sampled_from([" ", "", "-", "/", "\n", ". "])),
+        max_size=14,
+    ).map(lambda parts: "".join(w + s for w, s in parts))
+)
+def test_anchor_scan_with_prefixes_finds_what_each_kind_finds(text: str) -> None:
+    from mtaudit.glossary import Row
+
+    lex = cap.build_lexicon(
+        [
+            Row("t.tsv", k, {"credit": c, "kind": kind, "variants": v})
+            for k, (c, kind, v) in enumerate(TRICKY, 1)
+        ]
+    )
+    assert lex.anchors is not None
+    starts = lex.starts(text)
+    assert starts is not None
+    for p, anchor in starts:
+        assert text.startswith(anchor, p)
+        if re.match(r"\w", anchor):  # a whole run of word characters
+            assert not re.match(r"\w", text[p + len(anchor) : p + len(anchor) + 1])
+    for kind in cap.SCANNED:
+        pattern = getattr(lex, kind)
+        plain = [m.span() for m in pattern.finditer(text)] if pattern else []
+        assert [m.span() for m in lex.scan(kind, text, starts)] == plain
+    no_anchors = cap.replace(lex, anchors=None, anchors_upper=None)
+    assert cap.find_credits(text, lex) == cap.find_credits(text, no_anchors)
