@@ -1005,14 +1005,14 @@ class _ChrF:
         first = np.empty(total, dtype=bool)
         first[:1] = True
         np.not_equal(grams[1:], grams[:-1], out=first[1:])
-        at = np.flatnonzero(first)
+        at = first.nonzero()[0]  # (the methods skip numpy's Python-level wrappers)
         counts = np.empty(at.size, dtype=np.int64)
         np.subtract(at[1:], at[:-1], out=counts[:-1])
         counts[-1:] = total - at[-1:]
         keys = grams[at]
         # ends[n] = how many distinct n-grams have order n or less (0 for n = 0).
         ends = np.zeros(self.order + 1, dtype=np.intp)
-        ends[1:] = np.searchsorted(keys, self.limits[: self.order])
+        ends[1:] = keys.searchsorted(self.limits[: self.order])
         return keys, counts, ends
 
     def score(self, a: str, b: str) -> float:
@@ -1033,13 +1033,13 @@ class _ChrF:
             else:
                 # The n-grams of a also in b: where each would sit in b's sorted keys;
                 # the matched count of each is the smaller count, 0 when b lacks it.
-                at = np.searchsorted(kb, ka)
+                at = kb.searchsorted(ka)
                 np.minimum(at, kb.size - 1, out=at)
                 common = np.minimum(ca, cb[at])
                 common *= kb[at] == ka
                 # Sums per order: the running total at each order's end.
                 running = np.zeros(ka.size + 1, dtype=np.int64)
-                np.cumsum(common, out=running[1:])
+                common.cumsum(out=running[1:])
                 cut = running[ends].tolist()
                 matches = [cut[n] - cut[n - 1] for n in range(1, self.order + 1)]
         else:
