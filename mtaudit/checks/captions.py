@@ -590,7 +590,9 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
     return Credit(start, end, text[m.start() : end], strong=True, label=True, paren=paren)
 
 
-def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> list[Credit]:
+def find_credits(
+    text: str, lex: Lexicon, starts: list[tuple[int, str]] | None = None
+) -> list[Credit]:
     """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`).
     ``starts``: ``lex.starts(text)`` when the caller has it."""
     out: list[Credit] = []
