@@ -758,6 +758,9 @@ _DATELINE = re.compile(
 )
 
 
+_LAST_WORD = re.compile(r"([\w'’]+)\W*$")
+
+
 def _cues(text: str, lex: Lexicon) -> set[str]:
     """Caption cue words, not counting a verb used as a noun or an infinitive
     ("the march", "to address")."""
@@ -765,7 +768,7 @@ def _cues(text: str, lex: Lexicon) -> set[str]:
         return set()
     out = set()
     for m in lex.cue_matches(text):
-        prev = re.search(r"([\w'’]+)\W*$", text[max(0, m.start() - 20) : m.start()])
+        prev = _LAST_WORD.search(text[max(0, m.start() - 20) : m.start()])
         if prev and prev.group(1).lower() in PROSE_BEFORE and m.group()[:1].isalpha():
             continue
         out.add(m.group().lower())
