@@ -46,7 +46,7 @@ class Lexicon:
     anchors: re.Pattern[str] | None = None
     anchors_upper: re.Pattern[str] | None = None  # without the lower-case forms
     lower_literals: tuple[str, ...] = ()  # a literal of each lower-case form
-    firsts: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> first chars
+    prefixes: dict[str, frozenset[str]] = field(default_factory=dict)  # kind -> anchors
     cue_anchors: re.Pattern[str] | None = None  # see :meth:`cue_matches`
 
     def cue_matches(self, text: str) -> list[re.Match[str]]:
@@ -84,9 +84,10 @@ class Lexicon:
                     last = m.end()
         return out
 
-    def starts(self, text: str) -> list[int] | None:
+    def starts(self, text: str) -> list[tuple[int, str]] | None:
         """Positions in ``text`` where a form of a scanned kind (``SCANNED``) may
-        start, for :meth:`scan`; None when the lexicon has no anchor pattern.
+        start, each with the anchor found there, for :meth:`scan`; None when the
+        lexicon has no anchor pattern.
 
         Why: each kind's own scan tries its pattern at every character that starts
         one of its forms, a pass over the whole text per kind; one pass finds the
@@ -94,36 +95,50 @@ class Lexicon:
         form's prefix (its first character and the word characters after it), at a
         word start like the form. Lower-case first letters are everywhere in prose,
         capitals are not: when no lower-case form's literal (its longest word) occurs
-        in the text, those forms cannot match and the scan leaves them out.
+        in the text, those forms cannot match and the scan leaves them out. An
+        anchor that starts with a word character matches only a whole run of them
+        (no word character after it), so the anchor found at a position tells which
+        kinds' forms can start there (:attr:`prefixes`).
 
-        Exact: a form matching at ``p`` has its prefix at ``p``, so the anchor pattern
-        matches there unless an earlier anchor match covers ``p``; it cannot: an
-        anchor is one non-word character or a run of word characters, a form that
-        starts with a word character needs a non-word character before it, and one
-        that starts with another character needs that character at ``p``."""
+        Exact: a form matching at ``p`` has its prefix at ``p``, and when the prefix
+        is a run of word characters the text's run ends with it (the form goes on
+        with a non-word character, or ends at a word end); so the anchor pattern
+        matches there, with the prefix, unless an earlier anchor match covers ``p``.
+        It cannot: an anchor is one non-word character or a run of word characters,
+        a form that starts with a word character needs a non-word character before
+        it, and one that starts with another character needs that character at
+        ``p``."""
         if self.anchors is None:
             return None
-        scan = self.anchors
-        if self.anchors_upper is not None and not any(lit in text for lit in self.lower_literals):
-            scan = self.anchors_upper
-        return list(map(_MATCH_START, scan.finditer(text)))
+        scan = self.anchors_upper
+        if scan is None:
+            scan = self.anchors
+        else:
+            for lit in self.lower_literals:
+                if lit in text:
+                    scan = self.anchors
+                    break
+        return [(m.start(), m.group()) for m in scan.finditer(text)]
 
-    def scan(self, kind: str, text: str, starts: list[int] | None) -> list[re.Match[str]]:
+    def scan(
+        self, kind: str, text: str, starts: list[tuple[int, str]] | None
+    ) -> list[re.Match[str]]:
         """``pattern.finditer(text)`` for the kind's pattern, tried only at
-        ``starts`` (from :meth:`starts`, or None to scan the whole text): every
-        match starts at one of them, so the leftmost match at or after the end of
-        the previous one is the first of them where the pattern matches."""
+        ``starts`` (from :meth:`starts`, or None to scan the whole text) whose
+        anchor is the prefix of one of the kind's forms: every match starts at one
+        of them, so the leftmost match at or after the end of the previous one is
+        the first of them where the pattern matches."""
         pattern: re.Pattern[str] | None = getattr(self, kind)
         if pattern is None:
             return []
         if starts is None:
             return list(pattern.finditer(text))
-        firsts = self.firsts[kind]
+        prefixes = self.prefixes[kind]
         out = []
         last = 0
         match = pattern.match
-        for p in starts:
-            if p >= last and text[p] in firsts:
+        for p, anchor in starts:
+            if anchor in prefixes and p >= last:
                 m = match(text, p)
                 if m:
                     out.append(m)
@@ -162,10 +177,11 @@ def _trie(forms: Iterable[str]) -> str:
 
 
 _WORD_END = r"(?:(?<=\w)(?!\w|-\w)|(?<!\w))"
+_RUN_END = r"(?:(?<=\w)(?!\w)|(?<!\w))"
 
 
 def _alternation(
-    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True
+    forms: Iterable[str], *, ignore_case: bool = False, word_end: bool = True, run_end: bool = False
 ) -> re.Pattern[str] | None:
     r"""The forms at word boundaries (where a form starts or ends with a letter or
     digit), longest first; "EPA" does not match inside "EPA-EFE" or "NEPAL".
@@ -177,7 +193,8 @@ def _alternation(
     rest of each form is the trie of the rests. At most one alternative can match at
     a position, so their order is free: the most frequent letters go first, since
     ``re`` tests the leading literals one after the other. Without ``word_end``
-    the forms may end inside a word (for prefixes)."""
+    the forms may end inside a word; with ``run_end`` instead, a form ending in a
+    word character ends a run of them (for the anchors' prefixes)."""
     unique = {f for f in forms if f}
     if not unique:
         return None
@@ -187,14 +204,15 @@ def _alternation(
     if ignore_case or any(first.isspace() for first in by_first):
         # The plain pattern: a word-start lookaround before one trie. (Case-insensitive
         # patterns are the caption cues, only run on the few sentences scored for style.)
-        end = _WORD_END if word_end else ""
+        end = _WORD_END if word_end else _RUN_END if run_end else ""
         pattern = r"(?:(?=\w)(?<!\w)|(?!\w))(?:" + _trie(unique) + ")" + end
         return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     alts = []
     for first in sorted(by_first, key=_frequency_rank):
         guard = r"(?<!\w.)" if re.match(r"\w", first) else ""
         alts.append(re.escape(first) + guard + _trie(by_first[first]))
-    return re.compile("(?:" + "|".join(alts) + ")" + (_WORD_END if word_end else ""))
+    end = _WORD_END if word_end else _RUN_END if run_end else ""
+    return re.compile("(?:" + "|".join(alts) + ")" + end)
 
 
 # Letters by how often they occur in English text (lower case), then as the first
@@ -248,14 +266,16 @@ def build_lexicon(rows: Sequence[Row]) -> Lexicon:
     lower = [f for f in every if f[0].islower()]
     return replace(
         lex,
-        anchors=_alternation(map(_prefix, every), word_end=False),
+        anchors=_alternation(map(_prefix, every), word_end=False, run_end=True),
         anchors_upper=(
-            _alternation((_prefix(f) for f in every if not f[0].islower()), word_end=False)
+            _alternation(
+                (_prefix(f) for f in every if not f[0].islower()), word_end=False, run_end=True
+            )
             if lower
             else None
         ),
         lower_literals=_fewest_literals(max(f.split(" "), key=len) for f in lower),
-        firsts={kind: frozenset(f[0] for f in scanned[kind] if f) for kind in SCANNED},
+        prefixes={kind: frozenset(_prefix(f) for f in scanned[kind] if f) for kind in SCANNED},
     )
 
 
@@ -570,7 +590,9 @@ def _label_credit(text: str, m: re.Match[str], lex: Lexicon) -> Credit:
     return Credit(start, end, text[m.start() : end], strong=True, label=True, paren=paren)
 
 
-def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> list[Credit]:
+def find_credits(
+    text: str, lex: Lexicon, starts: list[tuple[int, str]] | None = None
+) -> list[Credit]:
     """Every credit-like mention in ``text``, bleed or not (see :func:`is_bleed`).
     ``starts``: ``lex.starts(text)`` when the caller has it."""
     out: list[Credit] = []
@@ -584,9 +606,9 @@ def find_credits(text: str, lex: Lexicon, starts: list[int] | None = None) -> li
             covered += [m.span() for m in lex.scan("exclude", text, starts)]
         last = -1
         for m in lex.scan("terms", text, starts):
-            if m.start() < last or any(s <= m.start() < e for s, e in covered):
-                continue
             start = m.start()
+            if start < last or (covered and any(s <= start < e for s, e in covered)):
+                continue
             end, strong = _extend_right(text, m.end(), lex)
             before = text[max(0, start - 80) : start]
             if _ends_in_join(before):
@@ -631,12 +653,6 @@ def _next_char(text: str, pos: int) -> tuple[str, int]:
     return (text[i] if i < len(text) else "\n"), i
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
-
-
 def _spells_acronym(acronym: str, before: str) -> bool:
     """True when the capitalized words just before spell the acronym's letters."""
     letters = [ch for ch in acronym if ch.isalpha()]
@@ -648,22 +664,25 @@ def _spells_acronym(acronym: str, before: str) -> bool:
 
 
 def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
-    """How likely the credit is scraped caption matter (0 = written on purpose)."""
-    line_start, line_end = _line_bounds(text, c.start)
-    nxt, _ = _next_char(text, c.end)
-    prev, prev_char = _prev_word(text, c.start)
-    head = text[line_start : c.start]
+    """How likely the credit is scraped caption matter (0 = written on purpose).
+
+    (What a test needs is found only when the tests before it have not decided:
+    most credits are datelines or prose and return early.)"""
     # A dateline: "BELGRADE (Reuters) -", "PARIS, May 3 (AFP) —".
-    if c.paren and not c.label and _DASH_AFTER.match(text, c.end):
+    dash = not c.label and _DASH_AFTER.match(text, c.end)
+    if dash and c.paren:
         return 0.0
-    if not c.label and _DASH_AFTER.match(text, c.end) and not _LOWER.search(head):
+    line_start = text.rfind("\n", 0, c.start) + 1
+    if dash and not _LOWER.search(text, line_start, c.start):
         return 0.0
+    head = text[line_start : c.start]
     # A byline: "By Jane Smith, Reuters".
     if _BYLINE.match(head) and len(head.split()) <= 8:
         return 0.0
     # An agency in prose: "an AFP photographer", "Reuters reported", "AFP's bureau".
     if _POSSESSIVE.match(text, c.end):
         return 0.0
+    nxt, _ = _next_char(text, c.end)
     prose_after = nxt.islower() or nxt.isdigit() or (nxt in ",;:" and not c.label)
     if prose_after and not (c.label and nxt.islower() and c.end - c.start > 12):
         return 0.0
@@ -679,6 +698,7 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         if _spells_acronym(text[c.start + 1 : c.end - 1], window):
             return 0.0  # "Viet Nam News Agency (VNA)": an abbreviation being defined
         return 0.9 if (nxt.isupper() or nxt == "\n" or nxt in _SENT_END) else 0.0
+    prev, prev_char = _prev_word(text, c.start)
     prose = prev.lower() in PROSE_BEFORE
     if prose:
         return 0.0
@@ -688,7 +708,8 @@ def is_bleed(text: str, c: Credit, lex: Lexicon) -> float:
         return 0.0  # a quoted name: "“Reuters” reported"
     if not c.label and not head.strip() and nxt != "\n":
         return 0.0  # a source line opening a line: "Xinhua News Agency BEIJING, Feb. 11 -"
-    rest = text[c.end : line_end].split()
+    line_end = text.find("\n", c.start)  # (before c.end when the credit spans lines)
+    rest = text[c.end : len(text) if line_end < 0 else line_end].split()
     if not c.strong and 1 <= len(rest) <= 2 and all(w[:1].isupper() for w in rest):
         return 0.0  # "… - China Xinhua Network": the end of a name, not a new sentence
     if not c.strong and _NAME_PART.match(text, c.end):
@@ -737,6 +758,9 @@ _DATELINE = re.compile(
 )
 
 
+_LAST_WORD = re.compile(r"([\w'’]+)\W*$")
+
+
 def _cues(text: str, lex: Lexicon) -> set[str]:
     """Caption cue words, not counting a verb used as a noun or an infinitive
     ("the march", "to address")."""
@@ -744,7 +768,7 @@ def _cues(text: str, lex: Lexicon) -> set[str]:
         return set()
     out = set()
     for m in lex.cue_matches(text):
-        prev = re.search(r"([\w'’]+)\W*$", text[max(0, m.start() - 20) : m.start()])
+        prev = _LAST_WORD.search(text[max(0, m.start() - 20) : m.start()])
         if prev and prev.group(1).lower() in PROSE_BEFORE and m.group()[:1].isalpha():
             continue
         out.add(m.group().lower())
@@ -812,21 +836,70 @@ _PUNCTUATION = tuple(
 )
 
 
-def normalize_all(texts: Sequence[str]) -> list[str]:
-    """``[normalize(t) for t in texts]``, with one ``lower`` and one ``replace`` per
-    punctuation mark for all the texts instead of a regex pass over each: the
-    texts are joined by NUL, lower-cased, their common punctuation replaced by
-    spaces, split at NUL again and each split into words at whitespace.
+# What :func:`normalize_all` does to each byte of UTF-8 text: ASCII capitals are
+# lowered, the other ASCII word characters (letters, digits, "_") and NUL stay, all
+# other ASCII characters become spaces; bytes of multi-byte sequences stay.
+_UTF8_NORM = bytes(
+    x + 32
+    if 0x41 <= x <= 0x5A
+    else x
+    if x >= 0x80 or x == 0 or chr(x).isalnum() or chr(x) == "_"
+    else 0x20
+    for x in range(256)
+)
+_ASCII_BYTES = bytes(range(0x80))
+_SPACE_RUNS = re.compile(b"  +")
 
-    Exact: nothing in lower-casing looks across a NUL (the final-sigma rule stops
-    at a character that is neither cased nor case-ignorable), so the joined text
-    lowers to the texts' lower-cased forms joined by NUL, and splitting at NUL
-    gives them back (the count of parts shows there was no NUL inside a text). A
-    text whose words then hold only letters and digits (``isalnum``) has as words
-    exactly the runs of word characters ``normalize`` finds; any other text (an
-    unlisted symbol, an underscore) is normalized the plain way."""
+
+def normalize_all(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, with a few passes in C over all the texts
+    joined by NUL instead of a regex pass over each: the text is encoded as UTF-8;
+    each distinct non-ASCII character is replaced by its lower-case form when that
+    is a letter or digit and by a space otherwise; one byte table lowers the ASCII
+    capitals and turns every other ASCII character but word characters and NUL into
+    a space; runs of spaces become one, and the result is split at NUL and each part
+    stripped of its outer space.
+
+    Exact: ``normalize`` keeps the runs of word characters (letters, digits, "_")
+    of the lower-cased text. Lower-casing maps each character alone except the
+    capital sigma (final-sigma rule), which sends the texts to
+    :func:`_normalize_each`, as does a character lowering to more than one or to
+    one that lowers again (so each character is either a word character after
+    lowering, kept lowered, or a separator, made a space, and no replacement
+    changes what another one made). UTF-8 is self-synchronizing, so replacing a
+    character's bytes replaces that character only, and the bytes left after
+    dropping the ASCII ones are the non-ASCII characters. Splitting at NUL gives
+    the texts back (the count of parts shows there was no NUL inside a text)."""
     if len(texts) < 4:
         return [normalize(t) for t in texts]
+    joined = "\0".join(texts)
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return _normalize_each(texts)
+    if len(data) != len(joined):
+        for ch in set(data.translate(None, _ASCII_BYTES).decode("utf-8")):
+            low = ch.lower()
+            if len(low) != 1 or ch == "\u03a3" or low.lower() != low:
+                return _normalize_each(texts)
+            if low.isalnum():
+                if low != ch:
+                    data = data.replace(ch.encode("utf-8"), low.encode("utf-8"))
+            else:
+                data = data.replace(ch.encode("utf-8"), b" ")
+    data = _SPACE_RUNS.sub(b" ", data.translate(_UTF8_NORM))
+    parts = data.decode("utf-8").split("\0")
+    if len(parts) != len(texts):
+        return [normalize(t) for t in texts]
+    return [part.strip(" ") for part in parts]
+
+
+def _normalize_each(texts: Sequence[str]) -> list[str]:
+    """``[normalize(t) for t in texts]``, with one ``lower`` and one ``replace`` per
+    punctuation mark for all the texts: as :func:`normalize_all`, but each text's
+    words are split at whitespace and checked alone (``isalnum``); a text with
+    another character (an unlisted symbol, an underscore) is normalized the plain
+    way."""
     joined = "\0".join(texts).lower()
     for mark in _PUNCTUATION:
         joined = joined.replace(mark, " ")
@@ -866,6 +939,9 @@ class _ChrF:
         self.order = self.metric.char_order
         self.factor = self.metric.beta**2
         self.cache: dict[str, list[Any]] = {}  # text -> see _entry
+        import numpy as np
+
+        self.limits = np.array(_ORDER_LIMITS, dtype=np.uint64)  # (not cast to float)
         self.chars = 0
 
     def ngrams(self, text: str) -> list[tuple[Counter[str], int]]:
@@ -898,33 +974,51 @@ class _ChrF:
             entry = self.cache[text] = [len(line), self.packed(line), None]
         return entry
 
-    def packed(self, line: str) -> tuple[Any, Any] | None:
-        """The distinct n-grams of ``line`` (all orders) as sorted integers, with
-        their counts; None when a character is beyond U+03FF.
+    def packed(self, line: str) -> tuple[Any, Any, Any] | None:
+        """The distinct n-grams of ``line`` (all orders) as sorted integers, their
+        counts, and where each order's n-grams begin in them (``ends[n - 1]`` to
+        ``ends[n]`` for order n); None when a character is NUL or beyond U+03FF.
 
         Why: a Counter per order costs a string and a dict entry per n-gram; numpy
         sorts integers in C. Exact: a character below 1024 takes 10 bits, so an
-        n-gram of up to 6 of them is one 60-bit integer, and the order in the top
-        bits keeps n-grams of different orders apart; the counts are integers."""
+        n-gram of up to 6 of them is one 60-bit integer; with no NUL its first
+        character is at least 1, so an n-gram of order n lies in [1024**(n - 1),
+        1024**n): the orders cannot collide and sort one after the other, without an
+        order tag. All the orders are written into one buffer (no concatenation) and
+        counted without ``np.unique``'s Python-level overhead."""
         import numpy as np
 
-        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32)
-        if codes.size and int(codes.max()) >= 1 << _CODE_BITS:
+        size = len(line)
+        if not line.isascii() and (max(line) >= "\u0400"):
             return None
-        codes = codes.astype(np.uint64)
-        parts = [codes | np.uint64(1 << _ORDER_SHIFT)]
-        grams = codes
-        for n in range(2, min(self.order, len(codes)) + 1):
-            grams = (grams[:-1] << np.uint64(_CODE_BITS)) | codes[n - 1 :]
-            parts.append(grams | np.uint64(n << _ORDER_SHIFT))
-        grams = np.concatenate(parts)
+        if "\0" in line or self.order > len(_ORDER_LIMITS):
+            return None
+        codes = np.frombuffer(line.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        top = min(self.order, size)
+        total = top * size - top * (top - 1) // 2
+        grams = np.empty(total, dtype=np.uint64)
+        grams[:size] = codes
+        prev = grams[:size]
+        pos = size
+        for n in range(2, top + 1):
+            out = grams[pos : pos + size - n + 1]
+            np.left_shift(prev[:-1], _SHIFT, out=out)
+            np.bitwise_or(out, codes[n - 1 :], out=out)
+            prev = out
+            pos += size - n + 1
         grams.sort()
-        # np.unique(grams, return_counts=True), without its Python-level overhead.
-        first = np.empty(grams.size, dtype=bool)
+        first = np.empty(total, dtype=bool)
         first[:1] = True
         np.not_equal(grams[1:], grams[:-1], out=first[1:])
-        at = np.flatnonzero(first)
-        return grams[at], np.diff(at, append=grams.size)
+        at = first.nonzero()[0]  # (the methods skip numpy's Python-level wrappers)
+        counts = np.empty(at.size, dtype=np.int64)
+        np.subtract(at[1:], at[:-1], out=counts[:-1])
+        counts[-1:] = total - at[-1:]
+        keys = grams[at]
+        # ends[n] = how many distinct n-grams have order n or less (0 for n = 0).
+        ends = np.zeros(self.order + 1, dtype=np.intp)
+        ends[1:] = keys.searchsorted(self.limits[: self.order])
+        return keys, counts, ends
 
     def score(self, a: str, b: str) -> float:
         """Mean of chrF(a | b) and chrF(b | a), 0..100.
@@ -938,17 +1032,21 @@ class _ChrF:
         if ea[1] is not None and eb[1] is not None:
             import numpy as np
 
-            (ka, ca), (kb, cb) = ea[1], eb[1]
-            # The n-grams of a also in b: where each would sit in b's sorted keys.
-            at = np.searchsorted(kb, ka)
-            np.minimum(at, kb.size - 1, out=at)
-            both = kb[at] == ka if kb.size else np.zeros(ka.size, dtype=bool)
-            per_order = np.bincount(
-                (ka[both] >> np.uint64(_ORDER_SHIFT)).astype(np.intp),
-                weights=np.minimum(ca[both], cb[at[both]]),  # exact: integers below 2**53
-                minlength=self.order + 1,
-            )
-            matches = [int(m) for m in per_order[1:].tolist()]
+            (ka, ca, ends), (kb, cb, _) = ea[1], eb[1]
+            if not ka.size or not kb.size:
+                matches = [0] * self.order
+            else:
+                # The n-grams of a also in b: where each would sit in b's sorted keys;
+                # the matched count of each is the smaller count, 0 when b lacks it.
+                at = kb.searchsorted(ka)
+                np.minimum(at, kb.size - 1, out=at)
+                common = np.minimum(ca, cb[at])
+                common *= kb[at] == ka
+                # Sums per order: the running total at each order's end.
+                running = np.zeros(ka.size + 1, dtype=np.int64)
+                common.cumsum(out=running[1:])
+                cut = running[ends].tolist()
+                matches = [cut[n] - cut[n - 1] for n in range(1, self.order + 1)]
         else:
             matches = []
             for (ca_, _), (cb_, _) in zip(self.ngrams(a), self.ngrams(b), strict=True):
@@ -980,7 +1078,9 @@ class _ChrF:
 
 
 _CODE_BITS = 10  # bits per character in a packed n-gram
-_ORDER_SHIFT = 60  # where a packed n-gram keeps its order
+_SHIFT = _CODE_BITS  # (a Python int: numpy keeps uint64 for a shift by it)
+# 1024**n: the packed n-grams of order n lie below it, those of order n + 1 above.
+_ORDER_LIMITS = [1 << (_CODE_BITS * n) for n in range(1, 7)]
 
 _CHRF: list[_ChrF] = []
 
@@ -1129,13 +1229,14 @@ def _fuzzy_candidates(norm: Sequence[str], prefilter: float) -> set[tuple[int, i
             dtype=np.uint8,  # the dtype object: a string costs a numpy lookup per call
             workers=1,
         )
-        if single and np.count_nonzero(matrix) <= len(rows):
+        rs, cs = matrix.nonzero()
+        if single and len(rs) <= len(rows):
             # No pair (most documents). Exact: the matrix of one list is symmetric and
             # its diagonal is all 100 (a text against itself; rapidfuzz takes no
             # cutoff above 100), so every pair adds two non-zero cells to those.
             continue
-        rs, cs = matrix.nonzero()
-        for r, c, ratio in zip(rs.tolist(), cs.tolist(), matrix[rs, cs].tolist(), strict=True):
+        ratios = matrix[rs, cs].tolist()
+        for r, c, ratio in zip(rs.tolist(), cs.tolist(), ratios, strict=True):
             i, j = distinct[first + c], distinct[lo + r]
             if i < j:
                 best.setdefault(j, []).append((ratio, i))
