@@ -169,20 +169,116 @@ def _cores(doc: Document) -> list[str]:
     return doc.memo("repetition.cores", compute)
 
 
+# The edge punctuation outside ASCII (deleted from the text before encoding it) and
+# inside it (deleted from the UTF-8 bytes), for :func:`_keys`.
+_WIDE_STRIP = tuple(c for c in _STRIP if ord(c) > 127)
+_ASCII_STRIP = "".join(c for c in _STRIP if ord(c) < 128).encode("ascii")
+# The characters ``str.split`` (and ``\s``) takes for whitespace that
+# ``bytes.split`` does not (it splits at `` \t\n\r\x0b\x0c`` only); checked by the
+# tests against ``str.isspace`` over all code points.
+_ODD_SPACE_CHARS = (
+    "\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ODD_SPACE = re.compile("[" + _ODD_SPACE_CHARS + "]")
+
+
+# Powers of an odd multiplier modulo 2**64, and of its inverse, for the polynomial
+# token hashes of :func:`_hashes`; grown to the longest text seen (texts longer than
+# ``_MAX_POLY`` bytes hash their tokens one by one instead).
+_POLY = 0x100000001B3
+_POLY_INV = pow(_POLY, -1, 2**64)
+_MAX_POLY = 1 << 20
+_POWERS: list[Any] = []
+
+
+def _powers(n: int) -> tuple[Any, Any]:
+    """``POLY**k`` and ``POLY**-k`` (mod 2**64) for ``k < n``, as ``uint64`` arrays."""
+    import numpy as np
+
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = 1 << max(12, (n - 1).bit_length())
+        with np.errstate(over="ignore"):
+            up = np.full(size, _POLY, np.uint64)
+            up[0] = 1
+            down = np.full(size, _POLY_INV, np.uint64)
+            down[0] = 1
+            _POWERS[:] = [np.multiply.accumulate(up), np.multiply.accumulate(down)]
+    return _POWERS[0], _POWERS[1]
+
+
+def _edge_deleted(doc: Document) -> bytes | None:
+    """The lower-cased text with every edge punctuation character deleted (inside
+    tokens too), as UTF-8 bytes whose ASCII whitespace is the text's whitespace;
+    None for a text with a capital sigma (lower-cased by context, so not per token).
+
+    Its whitespace-separated byte runs are one per core of :func:`_cores`, in order,
+    each the core with its edge characters deleted: a whitespace token is edge
+    punctuation, a core, edge punctuation, so deleting every edge character leaves a
+    function of the core, and nothing exactly when the token is punctuation alone
+    (the tokens :func:`_tokens` drops). Deleting characters neither adds nor removes
+    whitespace, UTF-8 encodes characters outside ASCII as bytes >= 0x80 (never ASCII
+    whitespace), and the whitespace that ``bytes.split`` does not know is made a
+    space first. So equal cores give equal runs."""
+    if "\u03a3" in doc.text:
+        return None
+    low = _lower(doc)
+    for ch in _WIDE_STRIP:
+        if ch in low:
+            low = low.replace(ch, "")
+    if _ODD_SPACE.search(low):
+        low = _ODD_SPACE.sub(" ", low)
+    return low.encode("utf-8", "surrogatepass").translate(None, _ASCII_STRIP)
+
+
 def _hashes(doc: Document) -> Any:
-    """``hash()`` of each core (:func:`_cores`), as a numpy ``int64`` array: the
-    prefilters below compare tokens as integers, many at once in C. Equal cores have
-    equal hashes, so a test that finds no equal hashes where a finding needs equal
-    cores proves there is none; a collision only sends a document on to the exact
-    test."""
+    """One ``int64`` hash per core of :func:`_cores`, in order, equal for equal cores
+    (a polynomial hash of the core's bytes in :func:`_edge_deleted`), as a numpy
+    array: the prefilters below compare tokens as integers, many at once in C. A
+    test that finds no equal hashes where a finding needs equal cores proves there
+    is none; unequal cores with equal hashes only send a document on to the exact
+    test (on the cores).
+
+    The hashes take no Python step per token: with ``P[k]`` the sum of ``byte[i] *
+    POLY**i`` over ``i < k`` (wrapping ``uint64``), the run ``[a, b)`` hashes to
+    ``(P[b] - P[a]) * POLY**-a``, which depends only on its bytes."""
 
     def compute() -> Any:
         import numpy as np
 
-        cores = _cores(doc)
-        return np.fromiter(map(hash, cores), np.int64, len(cores))
+        raw = _edge_deleted(doc)
+        if raw is None or len(raw) > _MAX_POLY:
+            keys = _cores(doc) if raw is None else raw.split()
+            return np.fromiter(map(hash, keys), np.int64, len(keys))
+        n = len(raw)
+        up, down = _powers(n + 1)
+        b = np.frombuffer(raw, np.uint8)
+        solid = np.ones(n + 2, np.bool_)  # whitespace, padded: the tokens are the False runs
+        np.take(_space_table(), b, out=solid[1:-1])
+        edges = np.flatnonzero(solid[1:] != solid[:-1])  # alternately a start and an end
+        prefix = np.zeros(n + 1, np.uint64)
+        with np.errstate(over="ignore"):
+            np.multiply(b, up[:n], out=prefix[1:])
+            np.cumsum(prefix, out=prefix)
+            starts, ends = edges[::2], edges[1::2]
+            hashed = (prefix[ends] - prefix[starts]) * down[starts]
+        return hashed.view(np.int64)
 
     return doc.memo("repetition.hashes", compute)
+
+
+_SPACE_TABLE: list[Any] = []
+
+
+def _space_table() -> Any:
+    """Per byte value: whether ``bytes.split`` takes it for whitespace."""
+    if not _SPACE_TABLE:
+        import numpy as np
+
+        table = np.zeros(256, np.bool_)
+        table[list(b" \t\n\r\x0b\x0c")] = True
+        _SPACE_TABLE.append(table)
+    return _SPACE_TABLE[0]
 
 
 def _neighbours(doc: Document) -> Any:

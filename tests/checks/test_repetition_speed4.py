@@ -1,0 +1,78 @@
+"""The polynomial token hashes of the repetition prefilters (round 4): one hash per
+core, equal for equal cores, on texts with odd whitespace and punctuation."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtaudit.checks import repetition as rep
+from mtaudit.document import Document
+
+TEXTS = [
+    "",
+    "   ",
+    "—",
+    "a",
+    "The the talks, talks resumed.",
+    "a\u00a0the the\x1cx “Hi” — ‘x’ ... u.s. us «a» a",
+    "x\ud800 y x\ud800 y",
+    "food food food (food) [food] “food”",
+    "ΣΟΦΙΑ σοφια ΣΟΦΙΑ",
+    "İstanbul istanbul İSTANBUL",
+    "of the city of the city of the city\n\nof the city",
+    "tab\tsep\x0bvt\x0cff\rcr\u2028ls\u3000ideo\u205fmm end",
+    "日本 日本 — … – 日本",
+]
+
+
+def _key(core: str) -> str:
+    for ch in rep._STRIP:
+        core = core.replace(ch, "")
+    return core
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_one_hash_per_core_equal_for_equal_cores(text: str) -> None:
+    doc = Document(id="t", text=text)
+    hashes = rep._hashes(doc).tolist()
+    cores = [t.core for t in rep._tokens(text)]
+    assert len(hashes) == len(cores)
+    seen: dict[str, int] = {}
+    for h, core in zip(hashes, cores, strict=True):
+        assert seen.setdefault(_key(core), h) == h
+
+
+def test_odd_space_chars_are_what_str_split_splits_and_bytes_split_does_not() -> None:
+    odd = "".join(
+        chr(c) for c in range(0x110000) if chr(c).isspace() and chr(c) not in " \t\n\r\x0b\x0c"
+    )
+    assert odd == rep._ODD_SPACE_CHARS
+    assert all(bytes([b]).split() == [] for b in b" \t\n\r\x0b\x0c")
+
+
+def test_long_text_falls_back_to_split_hashes() -> None:
+    word = "ab" * 10
+    text = " ".join([word] * (rep._MAX_POLY // len(word) + 10))
+    doc = Document(id="t", text=text)
+    hashes = rep._hashes(doc)
+    assert len(hashes) == len(text.split())
+    assert len(set(hashes.tolist())) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the the talks would resume.",
+        "Inspectors found traces in the pet food food food food.",
+        "He said “the” the plan was fine.",
+        "Prices rose\u00a0rose sharply.",
+    ],
+)
+def test_prefilters_keep_the_findings(text: str) -> None:
+    doc = Document(id="t", text=text)
+    pairs = rep._doubles_by_tokens(Document(id="u", text=text))
+    assert [(a.start, b.start) for a, b in rep._doubles(doc)] == [
+        (a.start, b.start) for a, b in pairs
+    ]
+    starts = rep._loop_starts([t.core for t in rep._tokens(text)], 12)
+    assert set(starts) <= set(rep._loop_candidates(doc, 12))
