@@ -183,28 +183,27 @@ _ODD_SPACE_CHARS = (
 _ODD_SPACE = re.compile("[" + _ODD_SPACE_CHARS + "]")
 
 
-# Powers of an odd multiplier modulo 2**64, and of its inverse, for the polynomial
-# token hashes of :func:`_hashes`; grown to the longest text seen (texts longer than
-# ``_MAX_POLY`` bytes hash their tokens one by one instead).
-_POLY = 0x100000001B3
-_POLY_INV = pow(_POLY, -1, 2**64)
-_MAX_POLY = 1 << 20
-_POWERS: list[Any] = []
+# Control characters that neither ``str.split`` nor ``bytes.split`` takes for
+# whitespace, and the odd whitespace: a text with one takes the slower hashes.
+_ODD_CHARS = re.compile("[\x00-\x08\x0e-\x1b" + _ODD_SPACE_CHARS + "]")
+# Texts longer than this hash their tokens one by one (bounded memory per document).
+_MAX_VECTOR_BYTES = 1 << 20
+_BYTE_KEYS: list[Any] = []
 
 
-def _powers(n: int) -> tuple[Any, Any]:
-    """``POLY**k`` and ``POLY**-k`` (mod 2**64) for ``k < n``, as ``uint64`` arrays."""
-    import numpy as np
+def _byte_keys() -> Any:
+    """A fixed pseudo-random ``uint64`` per byte value (splitmix64 of the value)."""
+    if not _BYTE_KEYS:
+        import numpy as np
 
-    if not _POWERS or len(_POWERS[0]) < n:
-        size = 1 << max(12, (n - 1).bit_length())
-        with np.errstate(over="ignore"):
-            up = np.full(size, _POLY, np.uint64)
-            up[0] = 1
-            down = np.full(size, _POLY_INV, np.uint64)
-            down[0] = 1
-            _POWERS[:] = [np.multiply.accumulate(up), np.multiply.accumulate(down)]
-    return _POWERS[0], _POWERS[1]
+        keys = []
+        for value in range(256):
+            z = (value * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % 2**64
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2**64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2**64
+            keys.append(z ^ (z >> 31))
+        _BYTE_KEYS.append(np.array(keys, np.uint64))
+    return _BYTE_KEYS[0]
 
 
 def _edge_deleted(doc: Document) -> bytes | None:
@@ -233,52 +232,34 @@ def _edge_deleted(doc: Document) -> bytes | None:
 
 def _hashes(doc: Document) -> Any:
     """One ``int64`` hash per core of :func:`_cores`, in order, equal for equal cores
-    (a polynomial hash of the core's bytes in :func:`_edge_deleted`), as a numpy
-    array: the prefilters below compare tokens as integers, many at once in C. A
-    test that finds no equal hashes where a finding needs equal cores proves there
-    is none; unequal cores with equal hashes only send a document on to the exact
-    test (on the cores).
+    (computed from the core's bytes in :func:`_edge_deleted`), as a numpy array: the
+    prefilters below compare tokens as integers, many at once in C. A test that
+    finds no equal hashes where a finding needs equal cores proves there is none;
+    unequal cores with equal hashes only send a document on to the exact test (on
+    the cores).
 
-    The hashes take no Python step per token: with ``P[k]`` the sum of ``byte[i] *
-    POLY**i`` over ``i < k`` (wrapping ``uint64``), the run ``[a, b)`` hashes to
-    ``(P[b] - P[a]) * POLY**-a``, which depends only on its bytes."""
+    The common path takes no Python step per token: a run's hash is the sum
+    (wrapping ``uint64``) of a fixed random key per byte (:func:`_byte_keys`), a
+    difference of two prefix sums at the run's edges, where a byte ``<= 32`` is
+    whitespace (exact once :data:`_ODD_CHARS` finds no other control character).
+    Equal runs have equal sums; runs with the same bytes in another order collide,
+    which only adds a candidate."""
 
     def compute() -> Any:
         import numpy as np
 
         raw = _edge_deleted(doc)
-        if raw is None or len(raw) > _MAX_POLY:
+        if raw is None or len(raw) > _MAX_VECTOR_BYTES or _ODD_CHARS.search(doc.text):
             keys = _cores(doc) if raw is None else raw.split()
             return np.fromiter(map(hash, keys), np.int64, len(keys))
-        n = len(raw)
-        up, down = _powers(n + 1)
-        b = np.frombuffer(raw, np.uint8)
-        solid = np.ones(n + 2, np.bool_)  # whitespace, padded: the tokens are the False runs
-        np.take(_space_table(), b, out=solid[1:-1])
-        edges = np.flatnonzero(solid[1:] != solid[:-1])  # alternately a start and an end
-        prefix = np.zeros(n + 1, np.uint64)
-        with np.errstate(over="ignore"):
-            np.multiply(b, up[:n], out=prefix[1:])
-            np.cumsum(prefix, out=prefix)
-            starts, ends = edges[::2], edges[1::2]
-            hashed = (prefix[ends] - prefix[starts]) * down[starts]
+        b = np.frombuffer(b" " + raw + b" ", np.uint8)  # a space at both ends
+        space = b <= 32
+        edges = np.flatnonzero(space[1:] != space[:-1])  # before a run, at its end
+        prefix = _byte_keys().take(b).cumsum()
+        hashed = prefix[edges[1::2]] - prefix[edges[::2]]
         return hashed.view(np.int64)
 
     return doc.memo("repetition.hashes", compute)
-
-
-_SPACE_TABLE: list[Any] = []
-
-
-def _space_table() -> Any:
-    """Per byte value: whether ``bytes.split`` takes it for whitespace."""
-    if not _SPACE_TABLE:
-        import numpy as np
-
-        table = np.zeros(256, np.bool_)
-        table[list(b" \t\n\r\x0b\x0c")] = True
-        _SPACE_TABLE.append(table)
-    return _SPACE_TABLE[0]
 
 
 def _neighbours(doc: Document) -> Any:
@@ -348,15 +329,56 @@ def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
     return _tok(text, j, i).core
 
 
+_NOT_EDGE: list[Any] = []
+
+
+def _not_edge() -> Any:
+    """Per code point up to U+FFFF: 1 unless it is edge punctuation (``_STRIP``)."""
+    if not _NOT_EDGE:
+        import numpy as np
+
+        table = np.ones(0x10000, np.int32)
+        table[[ord(c) for c in _STRIP]] = 0
+        _NOT_EDGE.append(table)
+    return _NOT_EDGE[0]
+
+
+def _kept_spans(doc: Document) -> tuple[list[int], list[int]] | None:
+    """Start and end offsets of the tokens :func:`_tokens` keeps (one per core of
+    :func:`_cores`, in order), from one numpy pass over the code points of the
+    lower-cased text; None where the offsets would not carry over to the text (a
+    lower-cased text of another length, a capital sigma) or a control character or
+    odd whitespace would need the slow test (:data:`_ODD_CHARS`: without them a code
+    point ``<= 32`` is whitespace and every whitespace is one).
+
+    A token is a run of non-whitespace code points, kept when one of them is not
+    edge punctuation (all of which are below U+10000; code points above map to
+    U+FFFF, not edge punctuation)."""
+    text = doc.text
+    low = _lower(doc)
+    if len(low) != len(text) or "\u03a3" in text or _ODD_CHARS.search(text):
+        return None
+    import numpy as np
+
+    cp = np.frombuffer((" " + low + " ").encode("utf-32-le", "surrogatepass"), np.uint32)
+    space = cp <= 32
+    edges = np.flatnonzero(space[1:] != space[:-1])  # a run starts after, ends at
+    starts, ends = edges[::2], edges[1::2]  # offsets in ``low`` (the padding shifts by one)
+    solid = _not_edge().take(np.minimum(cp, 0xFFFF)).cumsum()
+    kept = solid[ends] > solid[starts]
+    return starts[kept].tolist(), ends[kept].tolist()
+
+
 def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     """Pairs of neighbouring tokens that are the same word (not part of a run of three).
 
     Neighbouring equal cores are tested for all tokens at once (:func:`_neighbours`);
-    only a document that has some goes on. There the words doubled are known, and
-    :data:`_DOUBLE` is tried once at the whitespace before each token that starts
-    with one of them (the only places where it can match: where the token after the
-    whitespace has a doubled word as its core), which gives the pairs with their
-    offsets, in text order, as a scan of the whole text would.
+    only a document that has some goes on. There the token offsets are taken
+    (:func:`_kept_spans`), and :data:`_DOUBLE` is tried at the whitespace before
+    each token whose core equals the next one's (the only places where it can
+    match: it needs the token after the whitespace and the next whitespace token to
+    have the same core, and a token of punctuation alone has none), which gives the
+    pairs with their offsets, in text order, as a scan of the whole text would.
     Its tokens are whitespace tokens, and :func:`_tokens` drops only tokens of
     punctuation alone; such a token between two words, or next to a pair, fails the
     spaces-only test of :func:`_gap_ok` either way, so the neighbours it looks at
@@ -364,28 +386,18 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     same = _neighbours(doc)
     if not same.any():
         return []
-    cores = _cores(doc)
-    words = {cores[i] for i in same.nonzero()[0].tolist() if cores[i] == cores[i + 1]}
-    if not words:
-        return []  # only a hash collision
+    spans = _kept_spans(doc)
+    if spans is None:
+        return _doubles_by_tokens(doc)
+    starts, ends = spans
     text = doc.text
     low = _lower(doc)
-    if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
-        return _doubles_by_tokens(doc)
-    starts: set[int] = set()  # token starts where a doubled word occurs
-    for word in words:
-        pos = low.find(word)
-        while pos >= 0:
-            start = pos  # the token's start, if ``word`` begins its core
-            while start and low[start - 1] in _STRIP:
-                start -= 1
-            if not start or low[start - 1].isspace():
-                starts.add(start)
-            pos = low.find(word, pos + 1)
     padded = " " + low
     out = []
-    for start in sorted(starts):
-        m = _DOUBLE.match(padded, start)  # at the whitespace before the token
+    for i in same.nonzero()[0].tolist():
+        if low[starts[i] : ends[i]].strip(_STRIP) != low[starts[i + 1] : ends[i + 1]].strip(_STRIP):
+            continue  # only a hash collision
+        m = _DOUBLE.match(padded, starts[i])  # at the whitespace before the token
         if m is None:
             continue
         a = _tok(text, m.start(1) - 1, m.end(1) - 1)
@@ -481,7 +493,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     max_n = int(ctx.option("max_phrase", 12))
     starts = _loop_candidates(doc, max_n)
-    if not starts:
+    if not starts or not _may_loop(doc, starts, max_n):
         return
     text = doc.text
     low = _cores(doc)
@@ -529,6 +541,29 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             confidence=0.95 if k >= 3 else 0.8,
         )
         i += n * k
+
+
+def _may_loop(doc: Document, starts: list[int], max_n: int) -> bool:
+    """Whether the search of :func:`repetition_loop` can report a loop at one of the
+    candidate ``starts``; False proves it reports none, without the cores.
+
+    The same count test as the search (``k`` copies of an ``n``-token phrase in a
+    row, enough for a report: ``k >= 3``, or ``k >= 2`` when ``n >= 3``), on the
+    token hashes (:func:`_hashes`): equal cores have equal hashes, so the copies
+    counted on the hashes are at least those on the cores. Natural repeats near each
+    other ("the number of ... than the number of") are candidates but no copies in
+    a row, and stop here."""
+    h = _hashes(doc).tolist()
+    ntok = len(h)
+    for i in starts:
+        for n in range(1, max_n + 1):
+            if i + 2 * n > ntok:
+                break
+            if h[i] != h[i + n] or h[i : i + n] != h[i + n : i + 2 * n]:
+                continue
+            if n >= 3 or (i + 3 * n <= ntok and h[i + 2 * n : i + 3 * n] == h[i : i + n]):
+                return True
+    return False
 
 
 # A whitespace token with a character that is not edge punctuation: the tokens that

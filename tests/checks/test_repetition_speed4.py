@@ -22,6 +22,8 @@ TEXTS = [
     "of the city of the city of the city\n\nof the city",
     "tab\tsep\x0bvt\x0cff\rcr\u2028ls\u3000ideo\u205fmm end",
     "日本 日本 — … – 日本",
+    "a\x01b a\x01b c\x1fd c\x1fd",
+    "𝔘 𝔘 word “the” the (the the) the a — — b b",
 ]
 
 
@@ -52,7 +54,7 @@ def test_odd_space_chars_are_what_str_split_splits_and_bytes_split_does_not() ->
 
 def test_long_text_falls_back_to_split_hashes() -> None:
     word = "ab" * 10
-    text = " ".join([word] * (rep._MAX_POLY // len(word) + 10))
+    text = " ".join([word] * (rep._MAX_VECTOR_BYTES // len(word) + 10))
     doc = Document(id="t", text=text)
     hashes = rep._hashes(doc)
     assert len(hashes) == len(text.split())
@@ -76,3 +78,57 @@ def test_prefilters_keep_the_findings(text: str) -> None:
     ]
     starts = rep._loop_starts([t.core for t in rep._tokens(text)], 12)
     assert set(starts) <= set(rep._loop_candidates(doc, 12))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_kept_spans_are_the_kept_tokens(text: str) -> None:
+    doc = Document(id="t", text=text)
+    spans = rep._kept_spans(doc)
+    toks = rep._tokens(text)
+    if spans is None:  # the slow path: odd characters or lower-casing by context
+        assert rep._ODD_CHARS.search(text) or "\u03a3" in text or len(text.lower()) != len(text)
+        return
+    assert list(zip(*spans, strict=True)) == [(t.start, t.end) for t in toks]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the number of cards was higher than the number of voters",
+        "did not comment on the statement the kremlin did not comment on the statement",
+        "of the city of the city of the city",
+        "food food food",
+        "a b a b a b",
+        "a b a b",
+    ],
+)
+def test_may_loop_is_false_only_without_a_loop_by_count(text: str) -> None:
+    doc = Document(id="t", text=text)
+    starts = rep._loop_candidates(doc, 12)
+    cores = rep._cores(doc)
+    by_count = any(
+        (k >= 3 or (k >= 2 and n >= 3))
+        for i in starts
+        for n in range(1, 13)
+        for k in [
+            max(
+                (
+                    k
+                    for k in range(1, len(cores) // n + 1)
+                    if i + k * n <= len(cores)
+                    and all(
+                        cores[i + j * n : i + (j + 1) * n] == cores[i : i + n] for j in range(k)
+                    )
+                ),
+                default=0,
+            )
+        ]
+    )
+    assert rep._may_loop(doc, starts, 12) == by_count if starts else not by_count
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_doubles_as_the_token_scan_finds_them(text: str) -> None:
+    found = [(a.start, b.start) for a, b in rep._doubles(Document(id="t", text=text))]
+    scan = [(a.start, b.start) for a, b in rep._doubles_by_tokens(Document(id="u", text=text))]
+    assert found == scan
