@@ -186,6 +186,14 @@ _ODD_SPACE = re.compile("[" + _ODD_SPACE_CHARS + "]")
 # Control characters that neither ``str.split`` nor ``bytes.split`` takes for
 # whitespace, and the odd whitespace: a text with one takes the slower hashes.
 _ODD_CHARS = re.compile("[\x00-\x08\x0e-\x1b" + _ODD_SPACE_CHARS + "]")
+
+
+def _odd(doc: Document) -> bool:
+    """Whether the text has a character of :data:`_ODD_CHARS` (searched once; the
+    lower-cased text has the same ones: none of them has a case)."""
+    return doc.memo("repetition.odd", lambda: _ODD_CHARS.search(doc.text) is not None)
+
+
 # Texts longer than this hash their tokens one by one (bounded memory per document).
 _MAX_VECTOR_BYTES = 1 << 20
 _BYTE_KEYS: list[Any] = []
@@ -225,7 +233,7 @@ def _edge_deleted(doc: Document) -> bytes | None:
     for ch in _WIDE_STRIP:
         if ch in low:
             low = low.replace(ch, "")
-    if _ODD_SPACE.search(low):
+    if _odd(doc) and _ODD_SPACE.search(low):
         low = _ODD_SPACE.sub(" ", low)
     return low.encode("utf-8", "surrogatepass").translate(None, _ASCII_STRIP)
 
@@ -249,7 +257,7 @@ def _hashes(doc: Document) -> Any:
         import numpy as np
 
         raw = _edge_deleted(doc)
-        if raw is None or len(raw) > _MAX_VECTOR_BYTES or _ODD_CHARS.search(doc.text):
+        if raw is None or len(raw) > _MAX_VECTOR_BYTES or _odd(doc):
             keys = _cores(doc) if raw is None else raw.split()
             return np.fromiter(map(hash, keys), np.int64, len(keys))
         b = np.frombuffer(b" " + raw + b" ", np.uint8)  # a space at both ends
@@ -356,7 +364,7 @@ def _kept_spans(doc: Document) -> tuple[list[int], list[int]] | None:
     U+FFFF, not edge punctuation)."""
     text = doc.text
     low = _lower(doc)
-    if len(low) != len(text) or "\u03a3" in text or _ODD_CHARS.search(text):
+    if len(low) != len(text) or "\u03a3" in text or _odd(doc):
         return None
     import numpy as np
 
