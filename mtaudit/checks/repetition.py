@@ -188,10 +188,31 @@ _ODD_SPACE = re.compile("[" + _ODD_SPACE_CHARS + "]")
 _ODD_CHARS = re.compile("[\x00-\x08\x0e-\x1b" + _ODD_SPACE_CHARS + "]")
 
 
-def _odd(doc: Document) -> bool:
-    """Whether the text has a character of :data:`_ODD_CHARS` (searched once; the
-    lower-cased text has the same ones: none of them has a case)."""
-    return doc.memo("repetition.odd", lambda: _ODD_CHARS.search(doc.text) is not None)
+# For a first test on UTF-8 bytes: every byte but the control characters of
+# _ODD_CHARS (deleted, whatever is left is one), and the first two bytes of the
+# UTF-8 form of each other character of _ODD_CHARS.
+_NOT_ODD_CONTROL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1F))
+_ODD_LEADS = tuple(sorted({c.encode("utf-8")[:2] for c in _ODD_SPACE_CHARS if ord(c) > 127}))
+
+
+def _odd(doc: Document, data: bytes | None = None) -> bool:
+    """Whether the text has a character of :data:`_ODD_CHARS` (decided once per
+    document; the lower-cased text has the same ones: none of them has a case).
+    ``data``: the UTF-8 bytes of the text with some characters outside
+    :data:`_ODD_CHARS` deleted, when at hand; bytes without an odd control byte and
+    without the first two bytes of another odd character prove there is none (most
+    texts), else the text is searched."""
+    found = doc.cache.get("repetition.odd")
+    if found is None:
+        if (
+            data is not None
+            and not data.translate(None, _NOT_ODD_CONTROL)
+            and not any(lead in data for lead in _ODD_LEADS)
+        ):
+            doc.cache["repetition.odd"] = False
+            return False
+        found = doc.cache["repetition.odd"] = _ODD_CHARS.search(doc.text) is not None
+    return bool(found)
 
 
 # Texts longer than this hash their tokens one by one (bounded memory per document).
@@ -233,9 +254,10 @@ def _edge_deleted(doc: Document) -> bytes | None:
     for ch in _WIDE_STRIP:
         if ch in low:
             low = low.replace(ch, "")
-    if _odd(doc) and _ODD_SPACE.search(low):
-        low = _ODD_SPACE.sub(" ", low)
-    return low.encode("utf-8", "surrogatepass").translate(None, _ASCII_STRIP)
+    data = low.encode("utf-8", "surrogatepass")
+    if _odd(doc, data) and _ODD_SPACE.search(low):
+        data = _ODD_SPACE.sub(" ", low).encode("utf-8", "surrogatepass")
+    return data.translate(None, _ASCII_STRIP)
 
 
 def _hashes(doc: Document) -> Any:

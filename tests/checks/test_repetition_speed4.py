@@ -132,3 +132,12 @@ def test_doubles_as_the_token_scan_finds_them(text: str) -> None:
     found = [(a.start, b.start) for a, b in rep._doubles(Document(id="t", text=text))]
     scan = [(a.start, b.start) for a, b in rep._doubles_by_tokens(Document(id="u", text=text))]
     assert found == scan
+
+
+@pytest.mark.parametrize("ch", [*rep._ODD_SPACE_CHARS, "\x00", "\x08", "\x0e", "\x1b"])
+def test_odd_characters_are_found_from_the_bytes(ch: str) -> None:
+    text = f"the “quote” a{ch}b • café"
+    doc = Document(id="t", text=text)
+    assert rep._odd(doc, text.lower().encode("utf-8")) is True
+    clean = Document(id="u", text="the “quote” ab • café\t\n")
+    assert rep._odd(clean, clean.text.lower().encode("utf-8")) is False
