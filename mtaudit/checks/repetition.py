@@ -17,6 +17,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mtaudit.checks.captions import (
+    TOP_K,
     PairScorer,
     analyze,
     caption_segments,
@@ -1062,6 +1063,42 @@ def _paragraph_pairs_input(
     return doc.memo("repetition.paragraphs", compute)
 
 
+def _few_pairs(scorer: PairScorer, floor: float) -> dict[tuple[int, int], float]:
+    """``scorer.pairs(floor)``, for a few texts without rapidfuzz's matrix: its
+    per-call cost is most of the work for the handful of paragraphs of a story.
+
+    Exact for at most ``TOP_K + 1`` texts: the candidates of
+    :func:`~mtaudit.checks.captions._fuzzy_candidates` are then each repeated text
+    with its first occurrence, and every pair of distinct texts whose Indel ratio
+    reaches the prefilter (each text has at most ``TOP_K`` earlier ones, so none is
+    cut, and all are inside the window). ``fuzz.ratio`` with the same cutoff is
+    what the matrix computes per cell (0 below it, and a ratio of at least the
+    cutoff stays non-zero in its ``uint8``). Then the same scores and the same
+    choice as :meth:`PairScorer.pairs`, in the same order."""
+    norm = scorer.norm
+    if len(norm) > TOP_K + 1:
+        return scorer.pairs(floor)
+    from rapidfuzz import fuzz
+
+    ratio, cutoff = fuzz.ratio, scorer.prefilter
+    candidates: list[tuple[int, int]] = []
+    first_of: dict[str, int] = {}  # distinct texts, in order
+    for j, text in enumerate(norm):
+        if text in first_of:
+            candidates.append((first_of[text], j))
+            continue
+        candidates.extend(
+            (i, j) for i in first_of.values() if ratio(norm[i], text, score_cutoff=cutoff)
+        )
+        first_of[text] = j
+    out: dict[tuple[int, int], float] = {}
+    for i, j in sorted(candidates):
+        score = scorer.score(i, j)
+        if score is not None and (score >= floor or norm[i] == norm[j]):
+            out[(i, j)] = score
+    return out
+
+
 def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
@@ -1080,7 +1117,7 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
         sims, extra = _model_pairs(members, texts, ctx, cosine)
-    pairs = scorer.pairs(floor, extra)
+    pairs = _few_pairs(scorer, floor) if not extra else scorer.pairs(floor, extra)
     norm = scorer.norm
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):

@@ -141,3 +141,25 @@ def test_odd_characters_are_found_from_the_bytes(ch: str) -> None:
     assert rep._odd(doc, text.lower().encode("utf-8")) is True
     clean = Document(id="u", text="the “quote” ab • café\t\n")
     assert rep._odd(clean, clean.text.lower().encode("utf-8")) is False
+
+
+_PARAGRAPHS = [
+    "Rescue teams reached the village on Tuesday after the road was cleared by the army.",
+    "Rescue teams reached the village on Tuesday after the road had been cleared by troops.",
+    "Officials said more aid would follow on Wednesday, with food and water for the families.",
+    "The army sent two helicopters to the valley, where several hundred people were stranded.",
+    "",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("floor", [70.0, 50.0])
+def test_few_pairs_are_the_scorer_pairs(seed: int, floor: float) -> None:
+    import random
+
+    from mtaudit.checks.captions import PairScorer
+
+    rnd = random.Random(seed)
+    texts = [rnd.choice(_PARAGRAPHS) for _ in range(rnd.randint(1, 8))]
+    texts = [t.replace("the", "a") if rnd.random() < 0.3 else t for t in texts]
+    assert rep._few_pairs(PairScorer(texts), floor) == PairScorer(texts).pairs(floor)
