@@ -171,7 +171,7 @@ def _cores(doc: Document) -> list[str]:
 
 
 # The edge punctuation outside ASCII (deleted from the text before encoding it) and
-# inside it (deleted from the UTF-8 bytes), for :func:`_keys`.
+# inside it (deleted from the UTF-8 bytes), for :func:`_edge_deleted`.
 _WIDE_STRIP = tuple(c for c in _STRIP if ord(c) > 127)
 _ASCII_STRIP = "".join(c for c in _STRIP if ord(c) < 128).encode("ascii")
 # The characters ``str.split`` (and ``\s``) takes for whitespace that
