@@ -681,6 +681,8 @@ class Index:
     skeletons: list[Skeleton]
     indexed: list[bool]  # per skeleton: its runs are in the automaton (else looked up)
     needs: list[tuple[int, ...]]  # per entry: its pattern's and context's skeletons
+    # per entry: literals one of which starts every match of its pattern (folded), or None
+    starts: list[tuple[str, ...] | None] = field(default_factory=list)
     _allowed: dict[str | None, frozenset[int]] = field(default_factory=dict, repr=False)
 
     def allowed(self, wanted: str | None) -> frozenset[int]:
@@ -803,7 +805,94 @@ def build_index(entries: list[Entry]) -> Index:
             value = (tuple(keyed.get(key, ())), len(key), tuple(triggers.get(key, ())))
             automaton.add_word(key, value)
         automaton.make_automaton()
-    return Index(entries, automaton, frozenset(unkeyed), skeletons, indexed, needs)
+    of_pattern: dict[int, tuple[str, ...] | None] = {}
+    for entry in entries:
+        if id(entry.regex) not in of_pattern:
+            of_pattern[id(entry.regex)] = _start_literals(entry.regex)
+    starts = [of_pattern[id(e.regex)] for e in entries]
+    return Index(entries, automaton, frozenset(unkeyed), skeletons, indexed, needs, starts=starts)
+
+
+def _start_literals(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Literals (folded, see :func:`_folded`) one of which every match of the
+    pattern starts with, each at least ``_MIN_RUN`` long; None when that cannot be
+    told. Zero-width assertions at the start are passed over (they consume
+    nothing), a group or a repeat of at least one is looked into, and a branch gives
+    the literals of all its alternatives; anything else (a class, an optional part,
+    a character outside ASCII) gives None."""
+    sre_p, c = _sre()
+    zero_width = (c.AT, c.ASSERT, c.ASSERT_NOT)
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+    atomic = getattr(c, "ATOMIC_GROUP", None)
+
+    def first(items: Any) -> set[str] | None:
+        items = list(items)
+        i = 0
+        while i < len(items) and items[i][0] in zero_width:
+            i += 1
+        if i == len(items):
+            return None
+        op, av = items[i]
+        if op is c.LITERAL and av < 128:
+            j = i
+            while j < len(items) and items[j][0] is c.LITERAL and items[j][1] < 128:
+                j += 1
+            return {"".join(chr(code) for _, code in items[i:j]).lower()}
+        if op is c.SUBPATTERN:
+            return first(av[-1])
+        if op is atomic:
+            return first(av)
+        if op in repeats and av[0] >= 1:
+            return first(av[-1])
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                found = first(alt)
+                if found is None:
+                    return None
+                out |= found
+            return out
+        return None
+
+    try:
+        found = first(sre_p.parse(regex.pattern, regex.flags))
+    except Exception:  # anything unexpected: the pattern is searched as it is
+        return None
+    if not found or min(map(len, found)) < _MIN_RUN:
+        return None
+    return tuple(sorted(found))
+
+
+def _find_all(
+    regex: re.Pattern[str], text: str, folded: str, starts: tuple[str, ...] | None
+) -> list[re.Match[str]]:
+    """``[m for m in regex.finditer(text) if m.end() > m.start()]``, trying the
+    pattern only where one of its start literals (:func:`_start_literals`) occurs in
+    the folded text (one character for one of ``text``).
+
+    Exact: ``finditer`` takes, from the end of the last match on, the leftmost
+    position where the pattern matches; a match starts with one of the literals, so
+    it starts where one occurs, and ``match`` at those positions in order finds the
+    same one (``match`` with a position sees the text before it, as ``search``
+    does). Every match has a literal's length, so none is empty."""
+    if starts is None or len(folded) != len(text):
+        return [m for m in regex.finditer(text) if m.end() > m.start()]
+    found: set[int] = set()
+    for literal in starts:
+        pos = folded.find(literal)
+        while pos >= 0:
+            found.add(pos)
+            pos = folded.find(literal, pos + 1)
+    out: list[re.Match[str]] = []
+    end = 0
+    match = regex.match
+    for pos in sorted(found):
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
 
 
 def catalog_index(ctx: Context) -> Index:
@@ -877,13 +966,15 @@ def analyze(doc: Document, ctx: Context) -> list[tuple[str, Hit]]:
     candidates = index.candidates(text, lowered, wanted)
     if not candidates:
         return []
+    folded = _folded(text) if any(c in text for c in _FOLD_CHARS) else lowered
+    starts = index.starts
     found: dict[tuple[int, int], list[_Candidate]] = {}
     matches: dict[int, list[re.Match[str]]] = {}  # per regex: shared by languages
     for i in candidates:
         entry = entries[i]
         key = id(entry.regex)
         if key not in matches:
-            matches[key] = [m for m in entry.regex.finditer(text) if m.end() > m.start()]
+            matches[key] = _find_all(entry.regex, text, folded, starts[i])
         for m in matches[key]:
             if entry.context or entry.unless:
                 sent = doc.sentence_at(m.start())

@@ -17,6 +17,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mtaudit.checks.captions import (
+    TOP_K,
     PairScorer,
     analyze,
     caption_segments,
@@ -169,18 +170,125 @@ def _cores(doc: Document) -> list[str]:
     return doc.memo("repetition.cores", compute)
 
 
+# The edge punctuation outside ASCII (deleted from the text before encoding it) and
+# inside it (deleted from the UTF-8 bytes), for :func:`_edge_deleted`.
+_WIDE_STRIP = tuple(c for c in _STRIP if ord(c) > 127)
+_ASCII_STRIP = "".join(c for c in _STRIP if ord(c) < 128).encode("ascii")
+# The characters ``str.split`` (and ``\s``) takes for whitespace that
+# ``bytes.split`` does not (it splits at `` \t\n\r\x0b\x0c`` only); checked by the
+# tests against ``str.isspace`` over all code points.
+_ODD_SPACE_CHARS = (
+    "\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ODD_SPACE = re.compile("[" + _ODD_SPACE_CHARS + "]")
+
+
+# Control characters that neither ``str.split`` nor ``bytes.split`` takes for
+# whitespace, and the odd whitespace: a text with one takes the slower hashes.
+_ODD_CHARS = re.compile("[\x00-\x08\x0e-\x1b" + _ODD_SPACE_CHARS + "]")
+
+
+# For a first test on UTF-8 bytes: every byte but the control characters of
+# _ODD_CHARS (deleted, whatever is left is one), and the first two bytes of the
+# UTF-8 form of each other character of _ODD_CHARS.
+_NOT_ODD_CONTROL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1F))
+_ODD_LEADS = tuple(sorted({c.encode("utf-8")[:2] for c in _ODD_SPACE_CHARS if ord(c) > 127}))
+
+
+def _odd(doc: Document, data: bytes | None = None) -> bool:
+    """Whether the text has a character of :data:`_ODD_CHARS` (decided once per
+    document; the lower-cased text has the same ones: none of them has a case).
+    ``data``: the UTF-8 bytes of the text with some characters outside
+    :data:`_ODD_CHARS` deleted, when at hand; bytes without an odd control byte and
+    without the first two bytes of another odd character prove there is none (most
+    texts), else the text is searched."""
+    found = doc.cache.get("repetition.odd")
+    if found is None:
+        if (
+            data is not None
+            and not data.translate(None, _NOT_ODD_CONTROL)
+            and not any(lead in data for lead in _ODD_LEADS)
+        ):
+            doc.cache["repetition.odd"] = False
+            return False
+        found = doc.cache["repetition.odd"] = _ODD_CHARS.search(doc.text) is not None
+    return bool(found)
+
+
+# Texts longer than this hash their tokens one by one (bounded memory per document).
+_MAX_VECTOR_BYTES = 1 << 20
+_BYTE_KEYS: list[Any] = []
+
+
+def _byte_keys() -> Any:
+    """A fixed pseudo-random ``uint64`` per byte value (splitmix64 of the value)."""
+    if not _BYTE_KEYS:
+        import numpy as np
+
+        keys = []
+        for value in range(256):
+            z = (value * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % 2**64
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2**64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2**64
+            keys.append(z ^ (z >> 31))
+        _BYTE_KEYS.append(np.array(keys, np.uint64))
+    return _BYTE_KEYS[0]
+
+
+def _edge_deleted(doc: Document) -> bytes | None:
+    """The lower-cased text with every edge punctuation character deleted (inside
+    tokens too), as UTF-8 bytes whose ASCII whitespace is the text's whitespace;
+    None for a text with a capital sigma (lower-cased by context, so not per token).
+
+    Its whitespace-separated byte runs are one per core of :func:`_cores`, in order,
+    each the core with its edge characters deleted: a whitespace token is edge
+    punctuation, a core, edge punctuation, so deleting every edge character leaves a
+    function of the core, and nothing exactly when the token is punctuation alone
+    (the tokens :func:`_tokens` drops). Deleting characters neither adds nor removes
+    whitespace, UTF-8 encodes characters outside ASCII as bytes >= 0x80 (never ASCII
+    whitespace), and the whitespace that ``bytes.split`` does not know is made a
+    space first. So equal cores give equal runs."""
+    if "\u03a3" in doc.text:
+        return None
+    low = _lower(doc)
+    for ch in _WIDE_STRIP:
+        if ch in low:
+            low = low.replace(ch, "")
+    data = low.encode("utf-8", "surrogatepass")
+    if _odd(doc, data) and _ODD_SPACE.search(low):
+        data = _ODD_SPACE.sub(" ", low).encode("utf-8", "surrogatepass")
+    return data.translate(None, _ASCII_STRIP)
+
+
 def _hashes(doc: Document) -> Any:
-    """``hash()`` of each core (:func:`_cores`), as a numpy ``int64`` array: the
-    prefilters below compare tokens as integers, many at once in C. Equal cores have
-    equal hashes, so a test that finds no equal hashes where a finding needs equal
-    cores proves there is none; a collision only sends a document on to the exact
-    test."""
+    """One ``int64`` hash per core of :func:`_cores`, in order, equal for equal cores
+    (computed from the core's bytes in :func:`_edge_deleted`), as a numpy array: the
+    prefilters below compare tokens as integers, many at once in C. A test that
+    finds no equal hashes where a finding needs equal cores proves there is none;
+    unequal cores with equal hashes only send a document on to the exact test (on
+    the cores).
+
+    The common path takes no Python step per token: a run's hash is the sum
+    (wrapping ``uint64``) of a fixed random key per byte (:func:`_byte_keys`), a
+    difference of two prefix sums at the run's edges, where a byte ``<= 32`` is
+    whitespace (exact once :data:`_ODD_CHARS` finds no other control character).
+    Equal runs have equal sums; runs with the same bytes in another order collide,
+    which only adds a candidate."""
 
     def compute() -> Any:
         import numpy as np
 
-        cores = _cores(doc)
-        return np.fromiter(map(hash, cores), np.int64, len(cores))
+        raw = _edge_deleted(doc)
+        if raw is None or len(raw) > _MAX_VECTOR_BYTES or _odd(doc):
+            keys = _cores(doc) if raw is None else raw.split()
+            return np.fromiter(map(hash, keys), np.int64, len(keys))
+        b = np.frombuffer(b" " + raw + b" ", np.uint8)  # a space at both ends
+        space = b <= 32
+        edges = np.flatnonzero(space[1:] != space[:-1])  # before a run, at its end
+        prefix = _byte_keys().take(b).cumsum()
+        hashed = prefix[edges[1::2]] - prefix[edges[::2]]
+        return hashed.view(np.int64)
 
     return doc.memo("repetition.hashes", compute)
 
@@ -252,15 +360,56 @@ def _neighbour_core(text: str, start: int, end: int, step: int) -> str | None:
     return _tok(text, j, i).core
 
 
+_NOT_EDGE: list[Any] = []
+
+
+def _not_edge() -> Any:
+    """Per code point up to U+FFFF: 1 unless it is edge punctuation (``_STRIP``)."""
+    if not _NOT_EDGE:
+        import numpy as np
+
+        table = np.ones(0x10000, np.int32)
+        table[[ord(c) for c in _STRIP]] = 0
+        _NOT_EDGE.append(table)
+    return _NOT_EDGE[0]
+
+
+def _kept_spans(doc: Document) -> tuple[list[int], list[int]] | None:
+    """Start and end offsets of the tokens :func:`_tokens` keeps (one per core of
+    :func:`_cores`, in order), from one numpy pass over the code points of the
+    lower-cased text; None where the offsets would not carry over to the text (a
+    lower-cased text of another length, a capital sigma) or a control character or
+    odd whitespace would need the slow test (:data:`_ODD_CHARS`: without them a code
+    point ``<= 32`` is whitespace and every whitespace is one).
+
+    A token is a run of non-whitespace code points, kept when one of them is not
+    edge punctuation (all of which are below U+10000; code points above map to
+    U+FFFF, not edge punctuation)."""
+    text = doc.text
+    low = _lower(doc)
+    if len(low) != len(text) or "\u03a3" in text or _odd(doc):
+        return None
+    import numpy as np
+
+    cp = np.frombuffer((" " + low + " ").encode("utf-32-le", "surrogatepass"), np.uint32)
+    space = cp <= 32
+    edges = np.flatnonzero(space[1:] != space[:-1])  # a run starts after, ends at
+    starts, ends = edges[::2], edges[1::2]  # offsets in ``low`` (the padding shifts by one)
+    solid = _not_edge().take(np.minimum(cp, 0xFFFF)).cumsum()
+    kept = solid[ends] > solid[starts]
+    return starts[kept].tolist(), ends[kept].tolist()
+
+
 def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     """Pairs of neighbouring tokens that are the same word (not part of a run of three).
 
     Neighbouring equal cores are tested for all tokens at once (:func:`_neighbours`);
-    only a document that has some goes on. There the words doubled are known, and
-    :data:`_DOUBLE` is tried once at the whitespace before each token that starts
-    with one of them (the only places where it can match: where the token after the
-    whitespace has a doubled word as its core), which gives the pairs with their
-    offsets, in text order, as a scan of the whole text would.
+    only a document that has some goes on. There the token offsets are taken
+    (:func:`_kept_spans`), and :data:`_DOUBLE` is tried at the whitespace before
+    each token whose core equals the next one's (the only places where it can
+    match: it needs the token after the whitespace and the next whitespace token to
+    have the same core, and a token of punctuation alone has none), which gives the
+    pairs with their offsets, in text order, as a scan of the whole text would.
     Its tokens are whitespace tokens, and :func:`_tokens` drops only tokens of
     punctuation alone; such a token between two words, or next to a pair, fails the
     spaces-only test of :func:`_gap_ok` either way, so the neighbours it looks at
@@ -268,28 +417,18 @@ def _doubles(doc: Document) -> list[tuple[_Tok, _Tok]]:
     same = _neighbours(doc)
     if not same.any():
         return []
-    cores = _cores(doc)
-    words = {cores[i] for i in same.nonzero()[0].tolist() if cores[i] == cores[i + 1]}
-    if not words:
-        return []  # only a hash collision
+    spans = _kept_spans(doc)
+    if spans is None:
+        return _doubles_by_tokens(doc)
+    starts, ends = spans
     text = doc.text
     low = _lower(doc)
-    if len(low) != len(text) or "\u03a3" in text:  # offsets would not carry over
-        return _doubles_by_tokens(doc)
-    starts: set[int] = set()  # token starts where a doubled word occurs
-    for word in words:
-        pos = low.find(word)
-        while pos >= 0:
-            start = pos  # the token's start, if ``word`` begins its core
-            while start and low[start - 1] in _STRIP:
-                start -= 1
-            if not start or low[start - 1].isspace():
-                starts.add(start)
-            pos = low.find(word, pos + 1)
     padded = " " + low
     out = []
-    for start in sorted(starts):
-        m = _DOUBLE.match(padded, start)  # at the whitespace before the token
+    for i in same.nonzero()[0].tolist():
+        if low[starts[i] : ends[i]].strip(_STRIP) != low[starts[i + 1] : ends[i + 1]].strip(_STRIP):
+            continue  # only a hash collision
+        m = _DOUBLE.match(padded, starts[i])  # at the whitespace before the token
         if m is None:
             continue
         a = _tok(text, m.start(1) - 1, m.end(1) - 1)
@@ -385,7 +524,7 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
     """
     max_n = int(ctx.option("max_phrase", 12))
     starts = _loop_candidates(doc, max_n)
-    if not starts:
+    if not starts or not _may_loop(doc, starts, max_n):
         return
     text = doc.text
     low = _cores(doc)
@@ -433,6 +572,29 @@ def repetition_loop(doc: Document, ctx: Context) -> Iterator[Hit]:
             confidence=0.95 if k >= 3 else 0.8,
         )
         i += n * k
+
+
+def _may_loop(doc: Document, starts: list[int], max_n: int) -> bool:
+    """Whether the search of :func:`repetition_loop` can report a loop at one of the
+    candidate ``starts``; False proves it reports none, without the cores.
+
+    The same count test as the search (``k`` copies of an ``n``-token phrase in a
+    row, enough for a report: ``k >= 3``, or ``k >= 2`` when ``n >= 3``), on the
+    token hashes (:func:`_hashes`): equal cores have equal hashes, so the copies
+    counted on the hashes are at least those on the cores. Natural repeats near each
+    other ("the number of ... than the number of") are candidates but no copies in
+    a row, and stop here."""
+    h = _hashes(doc).tolist()
+    ntok = len(h)
+    for i in starts:
+        for n in range(1, max_n + 1):
+            if i + 2 * n > ntok:
+                break
+            if h[i] != h[i + n] or h[i : i + n] != h[i + n : i + 2 * n]:
+                continue
+            if n >= 3 or (i + 3 * n <= ntok and h[i + 2 * n : i + 3 * n] == h[i : i + n]):
+                return True
+    return False
 
 
 # A whitespace token with a character that is not edge punctuation: the tokens that
@@ -901,6 +1063,42 @@ def _paragraph_pairs_input(
     return doc.memo("repetition.paragraphs", compute)
 
 
+def _few_pairs(scorer: PairScorer, floor: float) -> dict[tuple[int, int], float]:
+    """``scorer.pairs(floor)``, for a few texts without rapidfuzz's matrix: its
+    per-call cost is most of the work for the handful of paragraphs of a story.
+
+    Exact for at most ``TOP_K + 1`` texts: the candidates of
+    :func:`~mtaudit.checks.captions._fuzzy_candidates` are then each repeated text
+    with its first occurrence, and every pair of distinct texts whose Indel ratio
+    reaches the prefilter (each text has at most ``TOP_K`` earlier ones, so none is
+    cut, and all are inside the window). ``fuzz.ratio`` with the same cutoff is
+    what the matrix computes per cell (0 below it, and a ratio of at least the
+    cutoff stays non-zero in its ``uint8``). Then the same scores and the same
+    choice as :meth:`PairScorer.pairs`, in the same order."""
+    norm = scorer.norm
+    if len(norm) > TOP_K + 1:
+        return scorer.pairs(floor)
+    from rapidfuzz import fuzz
+
+    ratio, cutoff = fuzz.ratio, scorer.prefilter
+    candidates: list[tuple[int, int]] = []
+    first_of: dict[str, int] = {}  # distinct texts, in order
+    for j, text in enumerate(norm):
+        if text in first_of:
+            candidates.append((first_of[text], j))
+            continue
+        candidates.extend(
+            (i, j) for i in first_of.values() if ratio(norm[i], text, score_cutoff=cutoff)
+        )
+        first_of[text] = j
+    out: dict[tuple[int, int], float] = {}
+    for i, j in sorted(candidates):
+        score = scorer.score(i, j)
+        if score is not None and (score >= floor or norm[i] == norm[j]):
+            out[(i, j)] = score
+    return out
+
+
 def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     paras = doc.paragraphs
     if len(paras) < 2:
@@ -919,7 +1117,7 @@ def _repeated_paragraphs(doc: Document, ctx: Context) -> Iterator[Hit]:
     extra: list[tuple[int, int]] = []
     if ctx.embedder is not None:
         sims, extra = _model_pairs(members, texts, ctx, cosine)
-    pairs = scorer.pairs(floor, extra)
+    pairs = _few_pairs(scorer, floor) if not extra else scorer.pairs(floor, extra)
     norm = scorer.norm
     reported: set[int] = set()
     for (i, j), score in sorted(pairs.items()):
