@@ -147,7 +147,8 @@ class Catalog:
 #    look-ups of its rarer chunks instead of a scan of its text.
 # 2. The reference algorithm searches a pattern only in a sentence holding an
 #    anchor token (a token of ``Document.tokens`` whose lower-cased text is an
-#    anchor form); those tokens are found by their needles and checked one by one
+#    anchor form): the chunk table also tells which patterns have one in the
+#    document at all. Where they are, is found by their needles, each checked
 #    (:func:`_token_at`).
 # 3. A sentence lies inside one line: the line of some anchor token must hold a
 #    needle of every content token. Only then are the sentences computed, and the
@@ -211,6 +212,23 @@ def _token_keys(tok: Token) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
+_COMMON_ZIPF = 6.5  # a word this frequent in English is in most documents
+
+
+def _common(word: str) -> bool:
+    """A word nearly every text holds (a stopword, or one of the most frequent
+    English words): looking for it would keep its chunks out of the chunk
+    table's clean set and exclude little, so its condition is taken as met
+    (which only widens the candidates: the prefilter stays exact)."""
+    if word in STOPWORDS:
+        return True
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return False
+    return zipf_frequency(word, "en") >= _COMMON_ZIPF
+
+
 def _key_cost(keys: tuple[str, ...]) -> float:
     """How often a token's keys occur in English text (lower is rarer)."""
     try:
@@ -245,31 +263,53 @@ class Prefilter:
     anchors: list[frozenset[str]]
     anchor_finders: list[re.Pattern[str] | None]
     heads: dict[str, tuple[int, int]]  # key -> (rarest-token patterns, second-token patterns)
+    # What the chunk table looks for: ``heads`` and anchor form -> the patterns it
+    # anchors, both without the words nearly every text holds (:func:`_common`),
+    # whose conditions are taken as met for the patterns in the ``assumed`` masks
+    # (rarest token, second-rarest token, anchor), so that the chunks of those
+    # words stay clean.
+    chunk_heads: dict[str, tuple[int, int]]
+    anchor_masks: dict[str, int]
+    assumed: tuple[int, int, int]
     single: int  # patterns with only one content token: no second one to ask for
     always: int  # patterns without a usable key: always candidates
     langs: dict[str, int]  # language -> patterns of the entries allowed for it
 
-    def head_masks(self, words: Iterable[str]) -> tuple[int, int]:
+    def head_masks(
+        self, words: Iterable[str], heads: dict[str, tuple[int, int]] | None = None
+    ) -> tuple[int, int]:
         """The patterns whose rarest token, and those whose second-rarest token,
-        has a key among ``words`` (the words of a word text)."""
+        has a key among ``words`` (the words of a word text) in ``heads``
+        (by default all the keys of the head tokens)."""
         firsts = seconds = 0
-        for f, s in filter(None, map(self.heads.get, words)):
+        for f, s in filter(None, map((self.heads if heads is None else heads).get, words)):
             firsts |= f
             seconds |= s
         return firsts, seconds
 
-    def chunk_test(self, chunk: str, tokens: list[str]) -> tuple[tuple[int, int], ...]:
-        """The chunk table's test: the head masks of a chunk of text, when not 0."""
-        masks = self.head_masks(word_text(chunk).split())
-        return (masks,) if masks[0] or masks[1] else ()
+    def anchored(self, tokens: Iterable[str]) -> int:
+        """The patterns one of whose anchor forms is among ``tokens`` (lower-cased)."""
+        found = 0
+        for mask in filter(None, map(self.anchor_masks.get, map(str.lower, tokens))):
+            found |= mask
+        return found
 
-    def select(self, firsts: int, seconds: int, lang: str | None) -> list[int]:
-        """Flat ids, ascending, of the patterns allowed for ``lang`` whose rarest
-        token is among ``firsts`` and whose second-rarest token, when they have
-        one, among ``seconds`` (see :meth:`head_masks`)."""
+    def chunk_test(self, chunk: str, tokens: list[str]) -> tuple[tuple[int, int, int], ...]:
+        """The chunk table's test: the head masks of a chunk of text and the
+        patterns anchored by its tokens (``tokens``: those of ``Document.tokens``
+        in the chunk), when one of them is not 0."""
+        firsts, seconds = self.head_masks(word_text(chunk).split(), self.chunk_heads)
+        anchored = self.anchored(tokens)
+        return ((firsts, seconds, anchored),) if firsts or seconds or anchored else ()
+
+    def _select(self, firsts: int, seconds: int, lang: str | None, within: int) -> list[int]:
+        """Flat ids, ascending, of the patterns among ``within`` allowed for
+        ``lang`` whose rarest token is among ``firsts`` and whose second-rarest
+        token, when they have one, among ``seconds`` (see :meth:`head_masks`)."""
         found = self.always
         if firsts:
             found |= firsts & (seconds | self.single)
+        found &= within
         if lang is not None:
             found &= self.langs.get(lang, 0)
         return _bits(found)
@@ -277,17 +317,23 @@ class Prefilter:
     def candidates(self, words: str, lang: str | None) -> list[int]:
         """Flat ids, ascending, of the patterns allowed for ``lang`` whose head
         tokens all have a needle in ``words`` (a :func:`word_text`)."""
-        return self.select(*self.head_masks(words.split()), lang)
+        return self._select(*self.head_masks(words.split()), lang, -1)
 
     def doc_candidates(self, doc: Document, ctx: Context, lang: str | None) -> list[int]:
-        """:meth:`candidates` of the document's word text, from the chunk table."""
+        """:meth:`candidates` of the document's word text that have an anchor
+        token in the document (the reference searches a pattern only in the
+        sentences of its anchor tokens), from the chunk table: the document's
+        tokens are those of its chunks (see :func:`mtaudit.checks.nonwords.text_chunks`)."""
         table = chunk_table(ctx)
         table.register(self, self.chunk_test)
-        firsts = seconds = 0
-        for f, s in table.items(doc, self):
+        firsts, seconds, anchored = self.assumed
+        for f, s, a in table.items(doc, self):
             firsts |= f
             seconds |= s
-        return self.select(firsts, seconds, lang)
+            anchored |= a
+        if not anchored:
+            return []
+        return self._select(firsts, seconds, lang, anchored)
 
     def fits(self, pid: int, segment: str) -> bool:
         """Every content token of the pattern has a needle in ``segment`` (the word
@@ -352,7 +398,34 @@ def build_prefilter(cat: Catalog) -> Prefilter:
         for needle in token_needles:
             f, s = heads.get(needle[1:-1], (0, 0))
             heads[needle[1:-1]] = (f | first.get(t_id, 0), s | second.get(t_id, 0))
-    return Prefilter(flat, required, anchors, anchor_finders, heads, single, always, langs)
+    chunk_heads: dict[str, tuple[int, int]] = {}
+    assumed_first = assumed_second = assumed_anchor = 0
+    for key, (f, s) in heads.items():
+        if _common(key):
+            assumed_first |= f
+            assumed_second |= s
+        else:
+            chunk_heads[key] = (f, s)
+    anchor_masks: dict[str, int] = {}
+    for pid, forms in enumerate(anchors):
+        for form in forms:
+            if _common(form):
+                assumed_anchor |= 1 << pid
+            else:
+                anchor_masks[form] = anchor_masks.get(form, 0) | 1 << pid
+    return Prefilter(
+        flat,
+        required,
+        anchors,
+        anchor_finders,
+        heads,
+        chunk_heads,
+        anchor_masks,
+        (assumed_first, assumed_second, assumed_anchor),
+        single,
+        always,
+        langs,
+    )
 
 
 def row_langs(row: Row) -> frozenset[str]:

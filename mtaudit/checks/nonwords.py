@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Container, Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import filterfalse, repeat
 from typing import TYPE_CHECKING, Any
 
 from mtaudit.document import WORD_PATTERN, Document, Segment
@@ -682,7 +682,9 @@ class ChunkTable:
         gathered: dict[object, set[Hashable]] = {}
         known = self.chunks.get
         judge = self._judge
-        for chunk in text_chunks(doc) - self.clean:
+        # The distinct chunks not known to be clean: a C-level filter over the
+        # split text (cheaper than building the set of all the chunks first).
+        for chunk in set(filterfalse(self.clean.__contains__, doc.text.split())):
             pairs = known(chunk)
             if pairs is None:
                 pairs = judge(chunk)
