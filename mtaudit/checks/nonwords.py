@@ -21,8 +21,8 @@ import unicodedata
 from collections.abc import Callable, Container, Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import filterfalse, repeat
-from typing import TYPE_CHECKING, Any
+from itertools import chain, filterfalse, repeat
+from typing import TYPE_CHECKING, Any, cast
 
 from mtaudit.document import WORD_PATTERN, Document, Segment
 from mtaudit.finding import Hit, Severity
@@ -631,6 +631,7 @@ def text_chunks(doc: Document) -> frozenset[str]:
 
 
 ChunkTest = Callable[[str, list[str]], tuple[Hashable, ...]]
+_Row = tuple[tuple[object, tuple[Hashable, ...]], ...]  # (test key, items) per test finding any
 _NO_ITEMS: frozenset[Any] = frozenset()
 
 
@@ -640,7 +641,7 @@ class ChunkTable:
     text for all the lexical checks of a run (and the idiom prefilter): chunks
     follow Zipf's law like words, so after a few documents nearly every chunk is
     known, and the chunks in which no test finds anything (most of them) are
-    dropped for all tests at once by one C-level set difference per document.
+    dropped for all tests at once by one C-level filter over its split text per document.
     The remaining chunks are looked up once per document for all tests
     together (:meth:`found_in`).
 
@@ -656,7 +657,7 @@ class ChunkTable:
         self.tests: dict[object, ChunkTest] = {}
         self.clean: set[str] = set()  # chunks in which no registered test finds anything
         # chunk -> (test key, items) of every test that finds something there
-        self.chunks: dict[str, tuple[tuple[object, tuple[Hashable, ...]], ...]] = {}
+        self.chunks: dict[str, _Row] = {}
         self.generation = 0
 
     def register(self, key: object, test: ChunkTest) -> None:
@@ -679,24 +680,26 @@ class ChunkTable:
         )
 
     def _collect(self, doc: Document) -> dict[object, frozenset[Any]]:
-        gathered: dict[object, set[Hashable]] = {}
-        known = self.chunks.get
-        judge = self._judge
         # The distinct chunks not known to be clean: a C-level filter over the
-        # split text (cheaper than building the set of all the chunks first).
-        for chunk in set(filterfalse(self.clean.__contains__, doc.text.split())):
-            pairs = known(chunk)
-            if pairs is None:
-                pairs = judge(chunk)
-            for key, items in pairs:
-                found = gathered.get(key)
-                if found is None:
-                    gathered[key] = set(items)
-                else:
-                    found.update(items)
-        return {key: frozenset(items) for key, items in gathered.items()}
+        # split text (cheaper than building the set of all the chunks first),
+        # then their known findings by one C-level map.
+        rest = set(filterfalse(self.clean.__contains__, doc.text.split()))
+        rows: list[_Row | None] = list(map(self.chunks.get, rest))
+        if None in rows:  # chunks never seen: judged now (by every test)
+            judge = self._judge
+            rows = [
+                judge(chunk) if row is None else row for chunk, row in zip(rest, rows, strict=True)
+            ]
+        gathered: dict[object, list[tuple[Hashable, ...]]] = {}
+        for key, items in chain.from_iterable(cast("list[_Row]", rows)):
+            found = gathered.get(key)
+            if found is None:
+                gathered[key] = [items]
+            else:
+                found.append(items)
+        return {key: frozenset(chain.from_iterable(found)) for key, found in gathered.items()}
 
-    def _judge(self, chunk: str) -> tuple[tuple[object, tuple[Hashable, ...]], ...]:
+    def _judge(self, chunk: str) -> _Row:
         """Run every test on a chunk not seen before (by all of them)."""
         tokens = _TOKEN.findall(chunk)
         pairs = tuple(
