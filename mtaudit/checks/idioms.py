@@ -27,11 +27,8 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import reduce
-from itertools import chain
-from operator import itemgetter, or_
-from typing import Any
 
+from mtaudit.checks.nonwords import chunk_table
 from mtaudit.document import WORD_PATTERN as _DOC_TOKEN
 from mtaudit.document import Document, Segment, split_sentences
 from mtaudit.engine import Context
@@ -140,12 +137,18 @@ class Catalog:
 #
 # The steps, each a necessary condition (never a heuristic), cheapest first:
 #
-# 1. One Aho-Corasick pass over the word text finds which of the catalog's "head"
-#    tokens (the two rarest content tokens of each pattern) have a needle in the
-#    document; a pattern stays a candidate when both of its head tokens do.
+# 1. The words of the word text (its space-separated pieces) tell which of the
+#    catalog's "head" tokens (the two rarest content tokens of each pattern) have
+#    a needle in the document; a pattern stays a candidate when both of its head
+#    tokens do. The words are found chunk by chunk of the text (its whitespace-
+#    separated pieces, every one of which becomes spaces in the word text), each
+#    chunk's answer remembered by the lexical checks' chunk table
+#    (:class:`mtaudit.checks.nonwords.ChunkTable`), so a document costs a few
+#    look-ups of its rarer chunks instead of a scan of its text.
 # 2. The reference algorithm searches a pattern only in a sentence holding an
 #    anchor token (a token of ``Document.tokens`` whose lower-cased text is an
-#    anchor form); those tokens are found by their needles and checked one by one
+#    anchor form): the chunk table also tells which patterns have one in the
+#    document at all. Where they are, is found by their needles, each checked
 #    (:func:`_token_at`).
 # 3. A sentence lies inside one line: the line of some anchor token must hold a
 #    needle of every content token. Only then are the sentences computed, and the
@@ -161,8 +164,6 @@ _WORD_BYTES = bytes(
 _KEY_PART = re.compile(r"[^\W_]+")
 _HEAD_TOKENS = 2  # tokens per pattern in the automaton
 _JOINERS = "'’-"  # inside a token of Document.tokens, between word characters
-_second = itemgetter(1)
-_chain = chain.from_iterable
 
 
 def word_text(text: str) -> str:
@@ -211,6 +212,23 @@ def _token_keys(tok: Token) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
+_COMMON_ZIPF = 6.5  # a word this frequent in English is in most documents
+
+
+def _common(word: str) -> bool:
+    """A word nearly every text holds (a stopword, or one of the most frequent
+    English words): looking for it would keep its chunks out of the chunk
+    table's clean set and exclude little, so its condition is taken as met
+    (which only widens the candidates: the prefilter stays exact)."""
+    if word in STOPWORDS:
+        return True
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return False
+    return zipf_frequency(word, "en") >= _COMMON_ZIPF
+
+
 def _key_cost(keys: tuple[str, ...]) -> float:
     """How often a token's keys occur in English text (lower is rarer)."""
     try:
@@ -230,45 +248,92 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: the key of its test in the chunk table
 class Prefilter:
     """Per flat pattern id (the catalog's patterns in order): its (entry, pattern),
     the needles of its content tokens (a tuple per token, the rarest first; empty
     when no token has a key), its lower-cased anchor forms and the regex finding
     their needles (None when a form is not ASCII). Sets of patterns are ints with a
-    bit per flat id: per token id, the patterns whose rarest / second-rarest token
-    it is; per language, the patterns of the entries allowed for it. The automaton
-    maps the head tokens' needles to token ids."""
+    bit per flat id: per key of a head token, the patterns whose rarest /
+    second-rarest token has that key; per language, the patterns of the entries
+    allowed for it."""
 
     flat: list[tuple[int, int]]
     required: list[tuple[tuple[str, ...], ...]]
     anchors: list[frozenset[str]]
     anchor_finders: list[re.Pattern[str] | None]
-    automaton: Any  # ahocorasick.Automaton, or None when no pattern has a key
-    first: list[int]  # token id -> patterns whose rarest token it is
-    second: list[int]  # token id -> patterns whose second-rarest token it is
+    heads: dict[str, tuple[int, int]]  # key -> (rarest-token patterns, second-token patterns)
+    # What the chunk table looks for: ``heads`` and anchor form -> the patterns it
+    # anchors, both without the words nearly every text holds (:func:`_common`),
+    # whose conditions are taken as met for the patterns in the ``assumed`` masks
+    # (rarest token, second-rarest token, anchor), so that the chunks of those
+    # words stay clean.
+    chunk_heads: dict[str, tuple[int, int]]
+    anchor_masks: dict[str, int]
+    assumed: tuple[int, int, int]
     single: int  # patterns with only one content token: no second one to ask for
     always: int  # patterns without a usable key: always candidates
     langs: dict[str, int]  # language -> patterns of the entries allowed for it
 
-    def __post_init__(self) -> None:
-        self.rarest = frozenset(t for t, pids in enumerate(self.first) if pids)
+    def head_masks(
+        self, words: Iterable[str], heads: dict[str, tuple[int, int]] | None = None
+    ) -> tuple[int, int]:
+        """The patterns whose rarest token, and those whose second-rarest token,
+        has a key among ``words`` (the words of a word text) in ``heads``
+        (by default all the keys of the head tokens)."""
+        firsts = seconds = 0
+        for f, s in filter(None, map((self.heads if heads is None else heads).get, words)):
+            firsts |= f
+            seconds |= s
+        return firsts, seconds
+
+    def anchored(self, tokens: Iterable[str]) -> int:
+        """The patterns one of whose anchor forms is among ``tokens`` (lower-cased)."""
+        found = 0
+        for mask in filter(None, map(self.anchor_masks.get, map(str.lower, tokens))):
+            found |= mask
+        return found
+
+    def chunk_test(self, chunk: str, tokens: list[str]) -> tuple[tuple[int, int, int], ...]:
+        """The chunk table's test: the head masks of a chunk of text and the
+        patterns anchored by its tokens (``tokens``: those of ``Document.tokens``
+        in the chunk), when one of them is not 0."""
+        firsts, seconds = self.head_masks(word_text(chunk).split(), self.chunk_heads)
+        anchored = self.anchored(tokens)
+        return ((firsts, seconds, anchored),) if firsts or seconds or anchored else ()
+
+    def _select(self, firsts: int, seconds: int, lang: str | None, within: int) -> list[int]:
+        """Flat ids, ascending, of the patterns among ``within`` allowed for
+        ``lang`` whose rarest token is among ``firsts`` and whose second-rarest
+        token, when they have one, among ``seconds`` (see :meth:`head_masks`)."""
+        found = self.always
+        if firsts:
+            found |= firsts & (seconds | self.single)
+        found &= within
+        if lang is not None:
+            found &= self.langs.get(lang, 0)
+        return _bits(found)
 
     def candidates(self, words: str, lang: str | None) -> list[int]:
         """Flat ids, ascending, of the patterns allowed for ``lang`` whose head
         tokens all have a needle in ``words`` (a :func:`word_text`)."""
-        found = self.always
-        if self.automaton is not None:
-            # in C: the token ids of every needle found, and the patterns whose
-            # rarest and (when they have one) second-rarest tokens are among them
-            present = set(_chain(map(_second, self.automaton.iter(words))))
-            firsts = reduce(or_, map(self.first.__getitem__, present & self.rarest), 0)
-            if firsts:
-                seconds = reduce(or_, map(self.second.__getitem__, present), self.single)
-                found |= firsts & seconds
-        if lang is not None:
-            found &= self.langs.get(lang, 0)
-        return _bits(found)
+        return self._select(*self.head_masks(words.split()), lang, -1)
+
+    def doc_candidates(self, doc: Document, ctx: Context, lang: str | None) -> list[int]:
+        """:meth:`candidates` of the document's word text that have an anchor
+        token in the document (the reference searches a pattern only in the
+        sentences of its anchor tokens), from the chunk table: the document's
+        tokens are those of its chunks (see :func:`mtaudit.checks.nonwords.text_chunks`)."""
+        table = chunk_table(ctx)
+        table.register(self, self.chunk_test)
+        firsts, seconds, anchored = self.assumed
+        for f, s, a in table.items(doc, self):
+            firsts |= f
+            seconds |= s
+            anchored |= a
+        if not anchored:
+            return []
+        return self._select(firsts, seconds, lang, anchored)
 
     def fits(self, pid: int, segment: str) -> bool:
         """Every content token of the pattern has a needle in ``segment`` (the word
@@ -287,8 +352,6 @@ def _finder(forms: frozenset[str]) -> re.Pattern[str]:
 
 
 def build_prefilter(cat: Catalog) -> Prefilter:
-    import ahocorasick
-
     flat: list[tuple[int, int]] = []
     required: list[tuple[tuple[str, ...], ...]] = []
     anchors: list[frozenset[str]] = []
@@ -329,24 +392,36 @@ def build_prefilter(cat: Catalog) -> Prefilter:
                 second[ids[1]] = second.get(ids[1], 0) | bit
             else:
                 single |= bit
-    automaton = None
-    if token_ids:
-        by_needle: dict[str, list[int]] = {}
-        for token_needles, t_id in token_ids.items():
-            for needle in token_needles:
-                by_needle.setdefault(needle, []).append(t_id)
-        automaton = ahocorasick.Automaton()
-        for needle, t_ids in by_needle.items():
-            automaton.add_word(needle, tuple(t_ids))
-        automaton.make_automaton()
+    # A needle is " key ": the patterns to which each key of a head token leads.
+    heads: dict[str, tuple[int, int]] = {}
+    for token_needles, t_id in token_ids.items():
+        for needle in token_needles:
+            f, s = heads.get(needle[1:-1], (0, 0))
+            heads[needle[1:-1]] = (f | first.get(t_id, 0), s | second.get(t_id, 0))
+    chunk_heads: dict[str, tuple[int, int]] = {}
+    assumed_first = assumed_second = assumed_anchor = 0
+    for key, (f, s) in heads.items():
+        if _common(key):
+            assumed_first |= f
+            assumed_second |= s
+        else:
+            chunk_heads[key] = (f, s)
+    anchor_masks: dict[str, int] = {}
+    for pid, forms in enumerate(anchors):
+        for form in forms:
+            if _common(form):
+                assumed_anchor |= 1 << pid
+            else:
+                anchor_masks[form] = anchor_masks.get(form, 0) | 1 << pid
     return Prefilter(
         flat,
         required,
         anchors,
         anchor_finders,
-        automaton,
-        [first.get(t, 0) for t in range(len(token_ids))],
-        [second.get(t, 0) for t in range(len(token_ids))],
+        heads,
+        chunk_heads,
+        anchor_masks,
+        (assumed_first, assumed_second, assumed_anchor),
         single,
         always,
         langs,
@@ -463,10 +538,10 @@ def pattern_matches(doc: Document, ctx: Context) -> list[Match]:
     cat = catalog(ctx)
     pf = cat.prefilter
     text = doc.text
-    words = word_text(text)
-    cands = pf.candidates(words, doc_lang(doc, ctx))
+    cands = pf.doc_candidates(doc, ctx, doc_lang(doc, ctx))
     if not cands:
         return []
+    words = word_text(text)
     places: dict[frozenset[str], list[int]] = {}  # anchor forms -> offsets of needles
     token_at: dict[int, str | None] = {}  # offset -> the token starting there
     lines: dict[int, tuple[int, str]] = {}  # line start -> line end, the line's word text

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Hashable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
-from typing import TYPE_CHECKING
+from itertools import chain, filterfalse, repeat
+from typing import TYPE_CHECKING, Any, cast
 
 from mtaudit.document import WORD_PATTERN, Document, Segment
 from mtaudit.finding import Hit, Severity
@@ -630,76 +630,90 @@ def text_chunks(doc: Document) -> frozenset[str]:
     return doc.memo("mtaudit.lexicon.chunks", lambda: frozenset(doc.text.split()))
 
 
-ChunkTest = Callable[[str, list[str]], tuple[str, ...]]
+ChunkTest = Callable[[str, list[str]], tuple[Hashable, ...]]
+_Row = tuple[tuple[object, tuple[Hashable, ...]], ...]  # (test key, items) per test finding any
+_NO_ITEMS: frozenset[Any] = frozenset()
 
 
 class ChunkTable:
     """What each of several per-chunk tests finds in a chunk of text (a
     whitespace-separated piece, see :func:`text_chunks`), remembered per chunk
-    text for all the lexical checks of a run: chunks follow Zipf's law like
-    words, so after a few documents nearly every chunk is known, and the chunks
-    in which no test finds anything (most of them) are dropped for all tests at
-    once by one C-level set difference per document.
+    text for all the lexical checks of a run (and the idiom prefilter): chunks
+    follow Zipf's law like words, so after a few documents nearly every chunk is
+    known, and the chunks in which no test finds anything (most of them) are
+    dropped for all tests at once by one C-level filter over its split text per document.
+    The remaining chunks are looked up once per document for all tests
+    together (:meth:`found_in`).
 
     A test maps a chunk and its tokens to the items it finds there (tokens that
     may be foreign, non-words, ...); it must be a fixed function of the chunk,
     so each configuration registers its own test under its own key. Registering
-    a new test forgets which chunks were clean. Bounded: each memory is cleared
-    when it grows past ``CACHE_MAX`` entries."""
+    a new test forgets what was known about every chunk. Bounded: each memory is
+    cleared when it grows past ``CACHE_MAX`` entries."""
 
-    __slots__ = ("clean", "found", "generation", "tests")
+    __slots__ = ("chunks", "clean", "generation", "tests")
 
     def __init__(self) -> None:
         self.tests: dict[object, ChunkTest] = {}
         self.clean: set[str] = set()  # chunks in which no registered test finds anything
-        self.found: dict[object, dict[str, tuple[str, ...]]] = {}  # test -> chunk -> items
+        # chunk -> (test key, items) of every test that finds something there
+        self.chunks: dict[str, _Row] = {}
         self.generation = 0
 
     def register(self, key: object, test: ChunkTest) -> None:
         if key not in self.tests:
             self.tests[key] = test
-            self.found[key] = {}
             self.clean.clear()
+            self.chunks.clear()
             self.generation += 1
 
-    def items(self, doc: Document, key: object) -> set[str]:
+    def items(self, doc: Document, key: object) -> frozenset[Any]:
         """The distinct items the (registered) test ``key`` finds in ``doc``."""
-        out: set[str] = set()
-        rest = doc.memo(
-            f"mtaudit.lexicon.rest.{id(self)}.{self.generation}",
-            lambda: text_chunks(doc) - self.clean,
-        )
-        if not rest:
-            return out
-        mine = self.found[key]
-        clean = self.clean
-        for chunk in rest:
-            items = mine.get(chunk)
-            if items is None:
-                if chunk in clean:
-                    continue  # judged clean since ``rest`` was taken
-                items = self._judge(chunk)[key]
-            if items:
-                out.update(items)
-        return out
+        return self.found_in(doc).get(key, _NO_ITEMS)
 
-    def _judge(self, chunk: str) -> dict[object, tuple[str, ...]]:
+    def found_in(self, doc: Document) -> dict[object, frozenset[Any]]:
+        """Test key -> the distinct items it finds in ``doc`` (tests that find
+        nothing are left out), for every registered test at once; computed once
+        per document and generation of tests."""
+        return doc.memo(
+            f"mtaudit.lexicon.found.{id(self)}.{self.generation}", lambda: self._collect(doc)
+        )
+
+    def _collect(self, doc: Document) -> dict[object, frozenset[Any]]:
+        # The distinct chunks not known to be clean: a C-level filter over the
+        # split text (cheaper than building the set of all the chunks first),
+        # then their known findings by one C-level map.
+        rest = set(filterfalse(self.clean.__contains__, doc.text.split()))
+        rows: list[_Row | None] = list(map(self.chunks.get, rest))
+        if None in rows:  # chunks never seen: judged now (by every test)
+            judge = self._judge
+            rows = [
+                judge(chunk) if row is None else row for chunk, row in zip(rest, rows, strict=True)
+            ]
+        gathered: dict[object, list[tuple[Hashable, ...]]] = {}
+        for key, items in chain.from_iterable(cast("list[_Row]", rows)):
+            found = gathered.get(key)
+            if found is None:
+                gathered[key] = [items]
+            else:
+                found.append(items)
+        return {key: frozenset(chain.from_iterable(found)) for key, found in gathered.items()}
+
+    def _judge(self, chunk: str) -> _Row:
         """Run every test on a chunk not seen before (by all of them)."""
-        results = {}
         tokens = _TOKEN.findall(chunk)
-        for key, test in self.tests.items():
-            results[key] = test(chunk, tokens)
-        if any(results.values()):
-            for key, items in results.items():
-                found = self.found[key]
-                if len(found) >= CACHE_MAX:
-                    found.clear()
-                found[chunk] = items
+        pairs = tuple(
+            (key, items) for key, test in self.tests.items() if (items := test(chunk, tokens))
+        )
+        if pairs:
+            if len(self.chunks) >= CACHE_MAX:
+                self.chunks.clear()
+            self.chunks[chunk] = pairs
         else:
             if len(self.clean) >= CACHE_MAX:
                 self.clean.clear()
             self.clean.add(chunk)
-        return results
+        return pairs
 
 
 def chunk_table(ctx: Context) -> ChunkTable:
