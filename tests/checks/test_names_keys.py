@@ -25,7 +25,7 @@ from mtaudit.names_index import (
     token_stream,
 )
 from tests.checks.test_names_fast import _plan_texts, _reference_matches, _texts
-from tests.checks.test_names_quiet import QUIET_TEXTS, _analyze
+from tests.checks.test_names_quiet import QUIET_TEXTS, assert_quiet_agrees
 from tests.helpers import engine_for
 
 ENTITIES = [
@@ -164,13 +164,7 @@ BOUND_TEXTS = [
 
 @pytest.mark.parametrize("text", BOUND_TEXTS)
 def test_quiet_bound_agrees_with_the_full_analysis(text: str) -> None:
-    from mtaudit.checks import names as N
-
-    index = N._index(engine_for(("MT1",)).context)
-    full = _analyze(text, quiet=False)
-    if N._quiet(text, index):
-        assert [h for h in full if h.code != "MT104"] == []
-    assert _analyze(text) == full
+    assert_quiet_agrees(text)
 
 
 def test_quiet_takes_covered_multi_word_names() -> None:
