@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mtaudit.config import Config
 from mtaudit.document import Document
-from mtaudit.engine import Engine
 from mtaudit.names_index import (
     TOKEN,
     Entity,
@@ -25,7 +23,7 @@ from mtaudit.names_index import (
     token_stream,
 )
 from tests.checks.test_names_fast import _plan_texts, _reference_matches, _texts
-from tests.checks.test_names_quiet import QUIET_TEXTS, assert_quiet_agrees
+from tests.checks.test_names_quiet import QUIET_TEXTS, assert_quiet_agrees, house_engines
 from tests.helpers import engine_for
 
 ENTITIES = [
@@ -176,13 +174,7 @@ def test_quiet_takes_covered_multi_word_names() -> None:
 
 def test_custom_glossary_multi_word_names(tmp_path: Path) -> None:
     text = "Dragan Sutanovac spoke. Dragan Šutanovac left."
-    extra = tmp_path / "house.csv"
-    extra.write_text(
-        "canonical,type,variants,note\nDragan Šutanovac,person,,Serbian politician\n",
-        encoding="utf-8",
-    )
-    plain = Engine(Config(select=("MT1",), fast=True))
-    house = Engine(Config(select=("MT1",), fast=True, glossaries=(str(extra),)))
+    plain, house = house_engines(tmp_path)
     for _ in range(2):  # the second round answers from the per-index caches
         found = [(f.code, f.suggestion) for f in next(plain.run([Document("d", text)])).findings]
         assert found == [("MT105", "Dragan Šutanovac")]  # document evidence only

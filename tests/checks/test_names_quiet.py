@@ -122,8 +122,9 @@ def test_quiet_with_options() -> None:
         assert _analyze(text, checks=ascii_names) == _analyze(text, quiet=False, checks=ascii_names)
 
 
-def test_quiet_follows_the_glossary(tmp_path: Path) -> None:
-    text = "Serbian politician Dragan Sutanovac spoke on Monday."
+def house_engines(tmp_path: Path) -> tuple[Engine, Engine]:
+    """MT1 engines without and with a house glossary that adds one two-word
+    person name (Dragan Šutanovac)."""
     extra = tmp_path / "house.csv"
     extra.write_text(
         "canonical,type,variants,note\nDragan Šutanovac,person,,Serbian politician\n",
@@ -131,6 +132,12 @@ def test_quiet_follows_the_glossary(tmp_path: Path) -> None:
     )
     plain = Engine(Config(select=("MT1",), fast=True))
     house = Engine(Config(select=("MT1",), fast=True, glossaries=(str(extra),)))
+    return plain, house
+
+
+def test_quiet_follows_the_glossary(tmp_path: Path) -> None:
+    text = "Serbian politician Dragan Sutanovac spoke on Monday."
+    plain, house = house_engines(tmp_path)
     for _ in range(2):  # the second round answers from the per-index word classes
         assert next(plain.run([Document("d", text)])).findings == []
         found = [f.suggestion for f in next(house.run([Document("d", text)])).findings]
